@@ -1,0 +1,141 @@
+#pragma once
+// actor_ref<A>: the handle through which anything talks to an actor of type A.
+//
+// Cheap to copy (one shared pointer), thread-safe, comparable. It never touches A's state: every
+// operation goes through A's mailbox, so callers on any thread or coroutine may use it.
+#include "actors/runtime/envelope.hpp"
+#include "actors/runtime/errors.hpp"
+#include "actors/runtime/handler_traits.hpp"
+#include "actors/runtime/latency_histogram.hpp"
+#include "actors/runtime/mailbox.hpp"
+#include "actors/runtime/result.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <utility>
+
+namespace troupe {
+
+template <class A>
+class actor_core;
+
+boost::system::error_code to_error(push_result r) noexcept;
+
+// The actor running the calling coroutine, if the caller is an actor (see actor_executor).
+actor_core_base* running_actor(const boost::asio::any_io_executor& ex) noexcept;
+// Throws std::logic_error when called on one of the system's io threads (blocking there would
+// stall every actor sharing the thread).
+void require_not_io_thread(const actor_core_base& target);
+
+template <class A>
+class actor_ref {
+ public:
+  using actor_type = A;
+  using message_type = typename A::message;
+  using clock = std::chrono::steady_clock;
+
+  actor_ref() = default;
+  explicit actor_ref(std::shared_ptr<actor_core<A>> core) : core_(std::move(core)) {}
+
+  bool valid() const noexcept { return core_ != nullptr; }
+  explicit operator bool() const noexcept { return valid(); }
+  std::uint64_t id() const noexcept { return core_->id(); }
+  const std::string& name() const noexcept { return core_->name(); }
+  std::size_t mailbox_depth() const noexcept { return core_->depth(); }
+  std::optional<exit_reason> exit() const { return core_->exit(); }
+
+  // Non-blocking. Empty when accepted; actor_errc::mailbox_full or actor_errc::stopped when
+  // refused (the message is then dropped, and the caller knows it).
+  template <class M>
+    requires accepts<A, M>
+  boost::system::error_code tell(M&& m) const {
+    envelope<A> env{message_type(std::forward<M>(m)), {}, {}};
+    return to_error(core_->push(env));
+  }
+
+  // Like tell, but waits for room in a full mailbox instead of refusing.
+  template <class M>
+    requires accepts<A, M>
+  boost::asio::awaitable<boost::system::error_code> send(M m) const {
+    envelope<A> env{message_type(std::move(m)), {}, {}};
+    for (;;) {
+      auto r = core_->push(env);
+      if (r != push_result::full) co_return to_error(r);
+      co_await core_->mail().async_wait_room(boost::asio::use_awaitable);
+    }
+  }
+
+  // Request-reply. Fails with actor_errc::{mailbox_full, stopped, timeout, handler_failed,
+  // deadlock}. Inside a handler that is itself answering an ask, the deadline is the earlier
+  // of `timeout` and the outer ask's, and asking any actor already waiting on this chain fails
+  // at once with `deadlock`.
+  template <class M>
+    requires accepts<A, M>
+  boost::asio::awaitable<result<reply_t<A, std::decay_t<M>>>> ask(
+      M m, std::optional<std::chrono::milliseconds> timeout = {}) const {
+    using R = reply_t<A, std::decay_t<M>>;
+    const auto start = clock::now();
+    ask_frame frame{start + timeout.value_or(core_->default_ask_timeout()), nullptr};
+    if (auto* asker = running_actor(co_await boost::asio::this_coro::executor)) {
+      const ask_frame* outer = asker->current_ask();
+      if (asker->id() == core_->id() || (outer && outer->waits_on(core_->id())))
+        co_return result<R>(make_error_code(actor_errc::deadlock));
+      if (outer && outer->deadline < frame.deadline) frame.deadline = outer->deadline;
+      frame.chain = std::make_shared<const ask_chain>(
+          ask_chain{asker->id(), outer ? outer->chain : nullptr});
+    }
+    auto slot = std::make_shared<reply_slot<R>>();
+    auto& wheel = core_->deadlines();
+    if (!wheel.add(*slot, frame.deadline)) co_return result<R>(make_error_code(actor_errc::timeout));
+    envelope<A> env{message_type(std::move(m)), reply_to(slot), std::move(frame)};
+    if (auto r = core_->push(env); r != push_result::accepted) {
+      wheel.remove(*slot);
+      co_return result<R>(to_error(r));
+    }
+    co_await slot->async_wait(boost::asio::use_awaitable);
+    wheel.remove(*slot);
+    core_->ask_latency().record(clock::now() - start);
+    co_return slot->take();
+  }
+
+  // ask for code that is not a coroutine (tests, startup). Never call it on an io thread.
+  template <class M>
+    requires accepts<A, M>
+  result<reply_t<A, std::decay_t<M>>> ask_blocking(
+      M m, std::optional<std::chrono::milliseconds> timeout = {}) const {
+    require_not_io_thread(*core_);
+    return boost::asio::co_spawn(core_->io(), ask(std::move(m), timeout), boost::asio::use_future).get();
+  }
+
+  // Finish the queued messages, then stop.
+  void stop() const { core_->stop(); }
+
+  // Completes with the exit reason once the actor has terminated.
+  boost::asio::awaitable<exit_reason> join() const {
+    co_return co_await core_->async_join(boost::asio::use_awaitable);
+  }
+  // join for code that is not a coroutine; never on an io thread.
+  exit_reason wait() const {
+    require_not_io_thread(*core_);
+    return core_->async_join(boost::asio::use_future).get();
+  }
+
+  // For the runtime (watch, pools); not part of the messaging API.
+  const std::shared_ptr<actor_core<A>>& core() const noexcept { return core_; }
+
+  friend bool operator==(const actor_ref& a, const actor_ref& b) noexcept { return a.core_ == b.core_; }
+
+ private:
+  std::shared_ptr<actor_core<A>> core_;
+};
+
+}  // namespace troupe
+
+#include "actors/runtime/actor_core.hpp"

@@ -1,0 +1,81 @@
+#include "actors/runtime/actor_system.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace troupe {
+namespace {
+// Which system, if any, owns the calling thread (for require_not_io_thread).
+thread_local const actor_system* this_thread_system = nullptr;
+}  // namespace
+
+actor_system::actor_system(system_config config)
+    : config_(config), wheel_(io_), work_(boost::asio::make_work_guard(io_)) {
+  auto n = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
+  wheel_.start();
+  threads_.reserve(n);
+  for (unsigned i = 0; i < n; ++i) {
+    threads_.emplace_back([this] {
+      this_thread_system = this;
+      io_.run();
+    });
+  }
+}
+
+actor_system::~actor_system() { shutdown(); }
+
+bool actor_system::on_io_thread() const noexcept { return this_thread_system == this; }
+
+std::vector<actor_info> actor_system::actors() const {
+  std::vector<actor_info> out;
+  std::lock_guard lock(mu_);
+  out.reserve(live_.size());
+  for (const auto& [id, core] : live_) out.push_back(core->info());
+  return out;
+}
+
+std::size_t actor_system::live_count() const {
+  std::lock_guard lock(mu_);
+  return live_.size();
+}
+
+void actor_system::forget_name(const actor_core_base& core) {
+  std::lock_guard lock(mu_);
+  if (auto it = names_.find(core.name()); it != names_.end() && it->second.get() == &core) names_.erase(it);
+}
+
+void actor_system::forget(const actor_core_base& core) {
+  std::lock_guard lock(mu_);
+  live_.erase(core.id());
+  if (live_.empty()) all_stopped_.notify_all();
+}
+
+void actor_system::shutdown() {
+  if (on_io_thread()) throw std::logic_error("actor_system::shutdown on one of its own io threads");
+  std::vector<std::shared_ptr<actor_core_base>> cores;
+  {
+    std::lock_guard lock(mu_);
+    if (joined_) return;
+    shutting_down_ = true;
+    for (auto& [id, core] : live_) cores.push_back(core);
+  }
+  for (auto& c : cores) c->stop_for_shutdown();
+  cores.clear();
+  {
+    std::unique_lock lock(mu_);
+    if (!all_stopped_.wait_for(lock, config_.shutdown_timeout, [this] { return live_.empty(); }))
+      spdlog::warn("actor_system: {} actor(s) still running after {} ms; stopping the io threads",
+                   live_.size(), config_.shutdown_timeout.count());
+  }
+  wheel_.stop();
+  work_.reset();
+  // Whatever still runs (a handler stuck awaiting, a client coroutine) is cut off here; its
+  // frames are destroyed with the io_context, so nothing leaks.
+  io_.stop();
+  for (auto& t : threads_) t.join();
+  std::lock_guard lock(mu_);
+  live_.clear();
+  names_.clear();
+  joined_ = true;
+}
+
+}  // namespace troupe

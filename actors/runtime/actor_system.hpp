@@ -1,0 +1,154 @@
+#pragma once
+// actor_system: owns the io threads every actor runs on, spawns actors, names them, lists them,
+// and shuts them all down. Pass it by reference; there is no global instance.
+//
+// Thread-safety: every member function is safe from any thread, except that shutdown() and the
+// destructor must not run on one of the system's own io threads.
+#include "actors/runtime/actor_core.hpp"
+#include "actors/runtime/actor_ref.hpp"
+#include "actors/runtime/deadline_wheel.hpp"
+#include "actors/runtime/latency_histogram.hpp"
+#include "actors/runtime/pool_ref.hpp"
+#include "actors/runtime/spawn_options.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+namespace troupe {
+
+// The kind shown in introspection: A::kind if the actor names itself, else its C++ type.
+template <class A>
+std::string actor_kind() {
+  if constexpr (requires { A::kind; }) return std::string(A::kind);
+  else return typeid(A).name();
+}
+
+class actor_system {
+ public:
+  explicit actor_system(system_config config = {});
+  actor_system(const actor_system&) = delete;
+  actor_system& operator=(const actor_system&) = delete;
+  ~actor_system();
+
+  template <class A, class... Args>
+  actor_ref<A> spawn(Args&&... args) {
+    return spawn_with<A>(spawn_options{}, std::forward<Args>(args)...);
+  }
+
+  template <class A, class... Args>
+  actor_ref<A> spawn_with(spawn_options options, Args&&... args) {
+    std::unique_lock lock(mu_);
+    if (!options.name.empty() && names_.contains(options.name))
+      throw std::logic_error("actor name already taken: " + options.name);
+    return spawn_locked<A>(lock, std::move(options), std::forward<Args>(args)...);
+  }
+
+  // The live actor named `name`, or a new one spawned with `args` — atomically, so racing
+  // callers all get the same actor. Throws std::logic_error if the name belongs to another type.
+  template <class A, class... Args>
+  actor_ref<A> get_or_spawn(std::string_view name, Args&&... args) {
+    std::unique_lock lock(mu_);
+    if (auto it = names_.find(std::string(name)); it != names_.end()) return typed<A>(it->second);
+    spawn_options options;
+    options.name = std::string(name);
+    return spawn_locked<A>(lock, std::move(options), std::forward<Args>(args)...);
+  }
+
+  template <class A>
+  std::optional<actor_ref<A>> find(std::string_view name) const {
+    std::lock_guard lock(mu_);
+    if (auto it = names_.find(std::string(name)); it != names_.end()) return typed<A>(it->second);
+    return std::nullopt;
+  }
+
+  // n workers, each constructed from `args` (and its index, if W takes one last).
+  template <class W, class... Args>
+  pool_ref<W> spawn_pool(std::size_t n, pool_strategy strategy, Args&&... args) {
+    std::vector<actor_ref<W>> workers;
+    workers.reserve(n == 0 ? 1 : n);
+    for (std::size_t i = 0; i < (n == 0 ? 1 : n); ++i) {
+      if constexpr (std::is_constructible_v<W, const std::decay_t<Args>&..., std::size_t>)
+        workers.push_back(spawn<W>(args..., i));  // the worker learns its index
+      else
+        workers.push_back(spawn<W>(args...));
+    }
+    return pool_ref<W>(std::move(workers), strategy);
+  }
+
+  // A snapshot of every live actor; cheap (one lock, a few atomic loads per actor).
+  std::vector<actor_info> actors() const;
+  std::size_t live_count() const;
+
+  // Stops every actor (each finishes what is queued), waits up to config().shutdown_timeout,
+  // then stops the io threads and joins them. Idempotent.
+  void shutdown();
+  bool shutting_down() const noexcept { return shutting_down_.load(); }
+
+  boost::asio::io_context& io_context() noexcept { return io_; }
+  boost::asio::io_context::executor_type get_executor() noexcept { return io_.get_executor(); }
+  const system_config& config() const noexcept { return config_; }
+  unsigned thread_count() const noexcept { return static_cast<unsigned>(threads_.size()); }
+  deadline_wheel& deadlines() noexcept { return wheel_; }
+  latency_histogram& ask_latency() noexcept { return ask_latency_; }
+  bool on_io_thread() const noexcept;
+
+ private:
+  friend class actor_core_base;
+
+  template <class A>
+  static actor_ref<A> typed(const std::shared_ptr<actor_core_base>& core) {
+    if (core->type() != std::type_index(typeid(A)))
+      throw std::logic_error("actor '" + core->name() + "' is a " + core->kind() + ", not a " + actor_kind<A>());
+    return actor_ref<A>(std::static_pointer_cast<actor_core<A>>(core));
+  }
+
+  template <class A, class... Args>
+  actor_ref<A> spawn_locked(std::unique_lock<std::mutex>&, spawn_options options, Args&&... args) {
+    auto make = [tuple = std::make_tuple(std::decay_t<Args>(std::forward<Args>(args))...)](std::optional<A>& s) {
+      std::apply([&s](const auto&... a) { s.emplace(a...); }, tuple);
+    };
+    auto core = std::make_shared<actor_core<A>>(
+        *this, io_, next_id_++, options.name, actor_kind<A>(), options.restart.value_or(config_.restart),
+        options.mailbox_capacity ? options.mailbox_capacity : config_.mailbox_capacity, std::move(make));
+    if (shutting_down_) {
+      core->refuse_start();
+      return actor_ref<A>(std::move(core));
+    }
+    live_.emplace(core->id(), core);
+    if (!options.name.empty()) names_.emplace(options.name, core);
+    core->start();
+    return actor_ref<A>(std::move(core));
+  }
+
+  void forget_name(const actor_core_base& core);
+  void forget(const actor_core_base& core);
+
+  system_config config_;
+  boost::asio::io_context io_;
+  deadline_wheel wheel_;
+  latency_histogram ask_latency_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::vector<std::thread> threads_;
+
+  mutable std::mutex mu_;
+  std::condition_variable all_stopped_;
+  std::unordered_map<std::uint64_t, std::shared_ptr<actor_core_base>> live_;
+  std::unordered_map<std::string, std::shared_ptr<actor_core_base>> names_;
+  std::uint64_t next_id_ = 1;
+  std::atomic<bool> shutting_down_{false};
+  bool joined_ = false;
+};
+
+}  // namespace troupe
