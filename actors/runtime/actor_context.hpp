@@ -12,8 +12,6 @@
 
 namespace troupe {
 
-using timer_id = std::uint64_t;
-
 template <class A>
 class actor_context {
  public:

@@ -21,6 +21,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <array>
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <typeindex>
@@ -44,10 +45,9 @@ class actor_core final : public actor_core_base {
         mailbox_(capacity),
         make_(std::move(make)),
         io_(io),
-        timer_strand_(boost::asio::make_strand(io)),
-        idle_timer_(std::in_place, io) {}
+        timer_strand_(std::in_place, boost::asio::make_strand(io)) {}
 
-  push_result push(envelope_type& e) { return mailbox_.try_push(e); }
+  push_result push(envelope_type& e, handoff how = handoff::fork) { return mailbox_.try_push(e, how); }
   push_result push_system(envelope_type& e) { return mailbox_.push_unbounded(e); }
   mailbox<envelope_type>& mail() noexcept { return mailbox_; }
   boost::asio::io_context& io() const noexcept { return io_; }
@@ -56,7 +56,11 @@ class actor_core final : public actor_core_base {
     mailbox_.close();
     on_closed();
   }
-  std::size_t depth() const noexcept override { return mailbox_.depth(); }
+  // Accepted and not yet handled to the end: what is queued plus what is left of the batch
+  // being handled, the message in hand included (a busy actor is never "empty").
+  std::size_t depth() const noexcept override {
+    return mailbox_.depth() + batch_left_.load(std::memory_order_relaxed);
+  }
   std::size_t capacity() const noexcept override { return mailbox_.capacity(); }
 
   std::shared_ptr<actor_core> shared_self() {
@@ -79,6 +83,8 @@ class actor_core final : public actor_core_base {
   // Ends the actor without starting it (the system is already shutting down).
   void refuse_start() {
     mailbox_.close();
+    idle_timer_.reset();
+    timer_strand_.reset();
     terminate(exit_reason::shutdown);
   }
 
@@ -119,20 +125,26 @@ class actor_core final : public actor_core_base {
         if (!mailbox_.take(batch)) break;  // closed, and the last ones drained
       }
       std::size_t handled = 0;
+      batch_left_.store(batch.size(), std::memory_order_relaxed);
       for (auto& env : batch) {
         if (!alive) break;  // the rest fail with `stopped` as the batch is cleared
         ++handled;
         current_ask_ = env.reply ? &env.frame : nullptr;
+        // A reply to the batch's last message is the asker's turn next (handoff::continuation):
+        // it runs on this thread once the loop waits, instead of waking another one. Messages
+        // that raced in meanwhile delay it by at most one fairness quantum.
+        const handoff reply_how = &env == &batch.back() ? handoff::continuation : handoff::fork;
         std::exception_ptr failure;
         if (async_table[env.msg.index()]) {
           try {
-            co_await std::visit([&](auto& m) { return handle_async(m, env.reply, ctx); }, env.msg);
+            co_await std::visit([&](auto& m) { return handle_async(m, env.reply, reply_how, ctx); },
+                                env.msg);
           } catch (...) {
             failure = std::current_exception();
           }
         } else {
           try {
-            std::visit([&](auto& m) { handle_sync(m, env.reply, ctx); }, env.msg);
+            std::visit([&](auto& m) { handle_sync(m, env.reply, reply_how, ctx); }, env.msg);
           } catch (...) {
             failure = std::current_exception();
           }
@@ -147,8 +159,10 @@ class actor_core final : public actor_core_base {
           log_failure(failure, "handler");
           alive = co_await restart(ctx);
         }
+        handled_.fetch_add(1, std::memory_order_relaxed);  // per message: introspection is current
+        batch_left_.fetch_sub(1, std::memory_order_relaxed);
       }
-      handled_.fetch_add(handled, std::memory_order_relaxed);
+      batch_left_.store(0, std::memory_order_relaxed);
       batch.clear();
       if ((since_yield += handled) >= fairness_quantum) {
         since_yield = 0;
@@ -166,6 +180,7 @@ class actor_core final : public actor_core_base {
     cancel_all_timers();
     state_.reset();
     idle_timer_.reset();  // io objects go now: a ref may outlive the io_context
+    timer_strand_.reset();
     terminate(exit_reason_ ? *exit_reason_
                            : (stopped_for_shutdown() ? exit_reason::shutdown : exit_reason::normal));
   }
@@ -175,6 +190,7 @@ class actor_core final : public actor_core_base {
     if (idle_timeout_.count() > 0) {
       // The wait's generation is the next one; a stale timer cannot wake a later wait.
       generation = mailbox_.next_generation();
+      if (!idle_timer_) idle_timer_.emplace(io_);
       idle_timer_->expires_after(idle_timeout_);
       idle_timer_->async_wait([self = shared_self(), generation](boost::system::error_code ec) {
         if (!ec) self->mailbox_.wake_idle(generation);
@@ -197,27 +213,28 @@ class actor_core final : public actor_core_base {
   }
 
   template <class M>
-  void handle_sync(M& m, reply_to& reply, actor_context<A>& ctx) {
+  void handle_sync(M& m, reply_to& reply, handoff how, actor_context<A>& ctx) {
     if constexpr (!is_async_handler<A, M>) {
       using R = reply_t<A, M>;
       if constexpr (std::is_void_v<R>) {
         invoke(m, ctx);
-        reply.send(result<void>{});
+        reply.send(result<void>{}, how);
       } else {
-        reply.send(result<R>(invoke(m, ctx)));
+        reply.send(result<R>(invoke(m, ctx)), how);
       }
     }
   }
 
   template <class M>
-  boost::asio::awaitable<void> handle_async(M& m, reply_to& reply, actor_context<A>& ctx) {
+  boost::asio::awaitable<void> handle_async(M& m, reply_to& reply, handoff how,
+                                            actor_context<A>& ctx) {
     if constexpr (is_async_handler<A, M>) {
       using R = reply_t<A, M>;
       if constexpr (std::is_void_v<R>) {
         co_await invoke(m, ctx);
-        reply.send(result<void>{});
+        reply.send(result<void>{}, how);
       } else {
-        reply.send(result<R>(co_await invoke(m, ctx)));
+        reply.send(result<R>(co_await invoke(m, ctx)), how);
       }
     }
     co_return;
@@ -291,10 +308,10 @@ class actor_core final : public actor_core_base {
 
   timer_id schedule(std::chrono::milliseconds delay, std::chrono::milliseconds period, message_type msg) {
     std::erase_if(timers_, [](const auto& kv) { return kv.second->done.load(); });
-    auto t = std::make_shared<timer_state>(timer_strand_);
+    auto t = std::make_shared<timer_state>(*timer_strand_);
     auto id = ++next_timer_;
     timers_.emplace(id, t);
-    boost::asio::co_spawn(timer_strand_, timer_loop(shared_self(), t, delay, period, std::move(msg)),
+    boost::asio::co_spawn(*timer_strand_, timer_loop(shared_self(), t, delay, period, std::move(msg)),
                           [](std::exception_ptr) {});
     return id;
   }
@@ -320,7 +337,7 @@ class actor_core final : public actor_core_base {
 
   void cancel_timer(timer_id id) {
     if (auto it = timers_.find(id); it != timers_.end()) {
-      boost::asio::post(timer_strand_, [t = it->second] {
+      boost::asio::post(*timer_strand_, [t = it->second] {
         t->cancelled = true;
         t->timer.cancel();
       });
@@ -335,8 +352,11 @@ class actor_core final : public actor_core_base {
   mailbox<envelope_type> mailbox_;
   factory make_;
   boost::asio::io_context& io_;
-  boost::asio::strand<boost::asio::io_context::executor_type> timer_strand_;
-  std::optional<boost::asio::steady_timer> idle_timer_;  // own coroutine only
+  // Reset with idle_timer_ when the actor ends: a strand must not outlive its io_context.
+  std::optional<boost::asio::strand<boost::asio::io_context::executor_type>> timer_strand_;
+  // Own coroutine only; made on first use: a timer starts the io_context's reactor, which then
+  // polls epoll between handlers, so actors that never idle out should not create one.
+  std::optional<boost::asio::steady_timer> idle_timer_;
   std::chrono::milliseconds idle_timeout_{0};  // own coroutine only
 
   // Own coroutine only:
@@ -346,6 +366,7 @@ class actor_core final : public actor_core_base {
   std::unordered_map<timer_id, std::shared_ptr<timer_state>> timers_;
   timer_id next_timer_ = 0;
   std::optional<exit_reason> exit_reason_;
+  std::atomic<std::size_t> batch_left_{0};  // written by the own coroutine, read anywhere
 };
 
 }  // namespace troupe

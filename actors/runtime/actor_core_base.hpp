@@ -31,6 +31,9 @@ class actor_system;
 class deadline_wheel;
 class latency_histogram;
 
+// Names a timer an actor scheduled (actor_context::send_after/send_every).
+using timer_id = std::uint64_t;
+
 // The actors blocked, one inside the other, on the ask being handled; immutable and shared.
 struct ask_chain {
   std::uint64_t waiting_actor = 0;

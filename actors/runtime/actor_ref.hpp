@@ -64,12 +64,7 @@ class actor_ref {
   template <class M>
     requires accepts<A, M>
   boost::asio::awaitable<boost::system::error_code> send(M m) const {
-    envelope<A> env{message_type(std::move(m)), {}, {}};
-    for (;;) {
-      auto r = core_->push(env);
-      if (r != push_result::full) co_return to_error(r);
-      co_await core_->mail().async_wait_room(boost::asio::use_awaitable);
-    }
+    return send_to(core_, std::move(m));  // the coroutine holds the actor, not this ref
   }
 
   // Request-reply. Fails with actor_errc::{mailbox_full, stopped, timeout, handler_failed,
@@ -80,29 +75,8 @@ class actor_ref {
     requires accepts<A, M>
   boost::asio::awaitable<result<reply_t<A, std::decay_t<M>>>> ask(
       M m, std::optional<std::chrono::milliseconds> timeout = {}) const {
-    using R = reply_t<A, std::decay_t<M>>;
-    const auto start = clock::now();
-    ask_frame frame{start + timeout.value_or(core_->default_ask_timeout()), nullptr};
-    if (auto* asker = running_actor(co_await boost::asio::this_coro::executor)) {
-      const ask_frame* outer = asker->current_ask();
-      if (asker->id() == core_->id() || (outer && outer->waits_on(core_->id())))
-        co_return result<R>(make_error_code(actor_errc::deadlock));
-      if (outer && outer->deadline < frame.deadline) frame.deadline = outer->deadline;
-      frame.chain = std::make_shared<const ask_chain>(
-          ask_chain{asker->id(), outer ? outer->chain : nullptr});
-    }
-    auto slot = std::make_shared<reply_slot<R>>();
-    auto& wheel = core_->deadlines();
-    if (!wheel.add(*slot, frame.deadline)) co_return result<R>(make_error_code(actor_errc::timeout));
-    envelope<A> env{message_type(std::move(m)), reply_to(slot), std::move(frame)};
-    if (auto r = core_->push(env); r != push_result::accepted) {
-      wheel.remove(*slot);
-      co_return result<R>(to_error(r));
-    }
-    co_await slot->async_wait(boost::asio::use_awaitable);
-    wheel.remove(*slot);
-    core_->ask_latency().record(clock::now() - start);
-    co_return slot->take();
+    // The coroutine holds the actor, not this ref: `co_spawn(ex, find(...)->ask(m), ...)` is safe.
+    return ask_to(core_, std::move(m), timeout);
   }
 
   // ask for code that is not a coroutine (tests, startup). Never call it on an io thread.
@@ -111,16 +85,17 @@ class actor_ref {
   result<reply_t<A, std::decay_t<M>>> ask_blocking(
       M m, std::optional<std::chrono::milliseconds> timeout = {}) const {
     require_not_io_thread(*core_);
-    return boost::asio::co_spawn(core_->io(), ask(std::move(m), timeout), boost::asio::use_future).get();
+    // Refused at once when closed: after shutdown no io thread is left to run the ask.
+    if (core_->mail().closed()) return make_error_code(actor_errc::stopped);
+    return boost::asio::co_spawn(core_->io(), ask(std::move(m), timeout), boost::asio::use_future)
+        .get();
   }
 
   // Finish the queued messages, then stop.
   void stop() const { core_->stop(); }
 
   // Completes with the exit reason once the actor has terminated.
-  boost::asio::awaitable<exit_reason> join() const {
-    co_return co_await core_->async_join(boost::asio::use_awaitable);
-  }
+  boost::asio::awaitable<exit_reason> join() const { return join_on(core_); }
   // join for code that is not a coroutine; never on an io thread.
   exit_reason wait() const {
     require_not_io_thread(*core_);
@@ -133,6 +108,55 @@ class actor_ref {
   friend bool operator==(const actor_ref& a, const actor_ref& b) noexcept { return a.core_ == b.core_; }
 
  private:
+  template <class M>
+  static boost::asio::awaitable<boost::system::error_code> send_to(
+      std::shared_ptr<actor_core<A>> core, M m) {
+    envelope<A> env{message_type(std::move(m)), {}, {}};
+    for (;;) {
+      auto r = core->push(env);
+      if (r != push_result::full) co_return to_error(r);
+      co_await core->mail().async_wait_room(boost::asio::use_awaitable);
+    }
+  }
+
+  template <class M>
+  static boost::asio::awaitable<result<reply_t<A, M>>> ask_to(
+      std::shared_ptr<actor_core<A>> core, M m, std::optional<std::chrono::milliseconds> timeout) {
+    using R = reply_t<A, M>;
+    const auto start = clock::now();
+    ask_frame frame{start + timeout.value_or(core->default_ask_timeout()), nullptr};
+    if (auto* asker = running_actor(co_await boost::asio::this_coro::executor)) {
+      const ask_frame* outer = asker->current_ask();
+      if (asker->id() == core->id() || (outer && outer->waits_on(core->id())))
+        co_return result<R>(make_error_code(actor_errc::deadlock));
+      if (outer && outer->deadline < frame.deadline) frame.deadline = outer->deadline;
+      frame.chain = std::make_shared<const ask_chain>(
+          ask_chain{asker->id(), outer ? outer->chain : nullptr});
+    }
+    auto slot = std::make_shared<reply_slot<R>>();
+    auto& wheel = core->deadlines();
+    auto& latency = core->ask_latency();
+    if (!wheel.add(*slot, frame.deadline)) co_return result<R>(make_error_code(actor_errc::timeout));
+    envelope<A> env{message_type(std::move(m)), reply_to(slot), std::move(frame)};
+    // The asker suspends right after this push: the actor is its continuation (see handoff).
+    if (auto r = core->push(env, handoff::continuation); r != push_result::accepted) {
+      wheel.remove(*slot);
+      co_return result<R>(to_error(r));
+    }
+    // Let go of the actor while waiting: it holds the envelope, which holds the slot, which
+    // holds this coroutine — keeping the actor here too would make a cycle nothing breaks if
+    // the actor is cut off at shutdown with the ask still queued.
+    core.reset();
+    co_await slot->async_wait(boost::asio::use_awaitable);
+    wheel.remove(*slot);
+    latency.record(clock::now() - start);
+    co_return slot->take();
+  }
+
+  static boost::asio::awaitable<exit_reason> join_on(std::shared_ptr<actor_core<A>> core) {
+    co_return co_await core->async_join(boost::asio::use_awaitable);
+  }
+
   std::shared_ptr<actor_core<A>> core_;
 };
 

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+
 namespace troupe {
 namespace {
 // Which system, if any, owns the calling thread (for require_not_io_thread).
@@ -9,7 +12,7 @@ thread_local const actor_system* this_thread_system = nullptr;
 }  // namespace
 
 actor_system::actor_system(system_config config)
-    : config_(config), wheel_(io_), work_(boost::asio::make_work_guard(io_)) {
+    : config_(config), work_(boost::asio::make_work_guard(io_)) {
   auto n = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
   wheel_.start();
   threads_.reserve(n);
@@ -17,6 +20,9 @@ actor_system::actor_system(system_config config)
     threads_.emplace_back([this] {
       this_thread_system = this;
       io_.run();
+      std::lock_guard lock(mu_);
+      ++threads_done_;
+      all_stopped_.notify_all();
     });
   }
 }
@@ -68,6 +74,15 @@ void actor_system::shutdown() {
   }
   wheel_.stop();
   work_.reset();
+  // Let the io threads finish what is already queued (replies on their way to askers, the
+  // actors' last completions) and return once the io_context runs out of work: io_.stop()
+  // alone would drop those handlers and leave their askers waiting forever. The grace is
+  // short because other users of the io_context (sockets, client coroutines) may keep it busy.
+  {
+    const auto grace = std::min(config_.shutdown_timeout, std::chrono::milliseconds(200));
+    std::unique_lock lock(mu_);
+    all_stopped_.wait_for(lock, grace, [this] { return threads_done_ == threads_.size(); });
+  }
   // Whatever still runs (a handler stuck awaiting, a client coroutine) is cut off here; its
   // frames are destroyed with the io_context, so nothing leaks.
   io_.stop();

@@ -115,7 +115,7 @@ class actor_system {
   }
 
   template <class A, class... Args>
-  actor_ref<A> spawn_locked(std::unique_lock<std::mutex>&, spawn_options options, Args&&... args) {
+  actor_ref<A> spawn_locked(std::unique_lock<std::mutex>& lock, spawn_options options, Args&&... args) {
     auto make = [tuple = std::make_tuple(std::decay_t<Args>(std::forward<Args>(args))...)](std::optional<A>& s) {
       std::apply([&s](const auto&... a) { s.emplace(a...); }, tuple);
     };
@@ -123,6 +123,7 @@ class actor_system {
         *this, io_, next_id_++, options.name, actor_kind<A>(), options.restart.value_or(config_.restart),
         options.mailbox_capacity ? options.mailbox_capacity : config_.mailbox_capacity, std::move(make));
     if (shutting_down_) {
+      lock.unlock();  // refuse_start() reports the end to the system, which takes mu_
       core->refuse_start();
       return actor_ref<A>(std::move(core));
     }
@@ -149,6 +150,7 @@ class actor_system {
   std::uint64_t next_id_ = 1;
   std::atomic<bool> shutting_down_{false};
   bool joined_ = false;
+  std::size_t threads_done_ = 0;  // io threads whose run() has returned (under mu_)
 };
 
 }  // namespace troupe

@@ -2,13 +2,34 @@
 
 namespace troupe {
 
-deadline_wheel::deadline_wheel(boost::asio::io_context& io, std::chrono::milliseconds tick,
-                               std::size_t buckets)
-    : timer_(io), tick_(tick), epoch_(clock::now()), buckets_(buckets, nullptr) {}
+deadline_wheel::deadline_wheel(std::chrono::milliseconds tick, std::size_t buckets)
+    : tick_(tick), epoch_(clock::now()), buckets_(buckets, nullptr) {}
 
-void deadline_wheel::start() { arm(); }
+deadline_wheel::~deadline_wheel() { stop(); }
 
-void deadline_wheel::stop() { stopped_.store(true); }
+void deadline_wheel::start() {
+  std::lock_guard lock(mu_);
+  if (!stopped_ && !thread_.joinable()) thread_ = std::thread([this] { run(); });
+}
+
+void deadline_wheel::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+  }
+  stop_cv_.notify_all();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void deadline_wheel::run() {
+  std::unique_lock lock(mu_);
+  auto next = clock::now() + tick_;
+  while (!stop_cv_.wait_until(lock, next, [this] { return stopped_; })) {
+    on_tick();
+    next += tick_;
+    if (const auto now = clock::now(); next <= now) next = now + tick_;  // fell behind: skip
+  }
+}
 
 std::int64_t deadline_wheel::tick_of(clock::time_point t) const {
   auto since = std::chrono::duration_cast<std::chrono::nanoseconds>(t - epoch_).count();
@@ -19,7 +40,7 @@ std::int64_t deadline_wheel::tick_of(clock::time_point t) const {
 bool deadline_wheel::add(pending_deadline& p, clock::time_point deadline) {
   auto tick = tick_of(deadline);
   std::lock_guard lock(mu_);
-  if (tick <= done_tick_ || stopped_.load(std::memory_order_relaxed)) return false;
+  if (tick <= done_tick_ || stopped_) return false;
   auto& head = buckets_[static_cast<std::size_t>(tick) % buckets_.size()];
   p.tick_ = tick;
   p.prev_ = nullptr;
@@ -52,18 +73,8 @@ std::size_t deadline_wheel::pending() const {
   return pending_;
 }
 
-void deadline_wheel::arm() {
-  timer_.expires_after(tick_);
-  timer_.async_wait([this](boost::system::error_code ec) {
-    if (ec) return;
-    on_tick();
-    if (!stopped_.load()) arm();
-  });
-}
-
 void deadline_wheel::on_tick() {
   auto now_tick = tick_of(clock::now()) - 1;  // the bucket whose whole span has passed
-  std::lock_guard lock(mu_);
   // Expiring under the lock keeps each entry alive: its owner must remove() it, which waits.
   auto last = std::min(now_tick, done_tick_ + static_cast<std::int64_t>(buckets_.size()));
   for (auto t = done_tick_ + 1; t <= last; ++t) {

@@ -8,6 +8,8 @@
 #include "actors/runtime/stored_handler.hpp"
 #include <boost/asio/append.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/post.hpp>
 
 #include <atomic>
@@ -32,11 +34,13 @@ class mailbox {
   mailbox(const mailbox&) = delete;
   mailbox& operator=(const mailbox&) = delete;
 
-  // Refused when full or closed; the caller keeps ownership of `item` then.
-  push_result try_push(T& item) { return push(item, false); }
+  // Refused when full or closed; the caller keeps ownership of `item` then. `how` says whether
+  // the pusher carries on (fork) or is about to suspend (continuation: an ask), which decides
+  // where a waiting consumer is woken (see handoff).
+  push_result try_push(T& item, handoff how = handoff::fork) { return push(item, false, how); }
   // For the runtime's own messages (timers, termination notices): ignores capacity, never the
   // closed state. Callers bound these by construction (one per timer tick, one per watch).
-  push_result push_unbounded(T& item) { return push(item, true); }
+  push_result push_unbounded(T& item) { return push(item, true, handoff::fork); }
 
   // Producer side of "await room": completes once the consumer has taken a batch (so there may
   // be room again) or the mailbox closed. The caller retries try_push after it.
@@ -100,6 +104,15 @@ class mailbox {
   // Wakes the consumer with wake_reason::idle if it is in (or about to start) wait `generation`.
   void wake_idle(std::uint64_t generation) { wake(wake_reason::idle, &generation); }
 
+  // Consumer: waits for the next batch into `out` (empty); false once closed and drained.
+  boost::asio::awaitable<bool> next_batch(std::vector<T>& out) {
+    for (;;) {
+      if (take(out)) co_return true;
+      if (closed()) co_return take(out);
+      co_await async_wait(0, boost::asio::use_awaitable);
+    }
+  }
+
   // Stops accepting; what is queued stays for the consumer to drain.
   void close() {
     std::vector<stored_handler<>> room;
@@ -132,7 +145,7 @@ class mailbox {
   std::size_t capacity() const noexcept { return capacity_; }
 
  private:
-  push_result push(T& item, bool unbounded) {
+  push_result push(T& item, bool unbounded, handoff how) {
     std::optional<stored_handler<wake_reason>> waiter;
     {
       std::lock_guard lock(mu_);
@@ -144,7 +157,7 @@ class mailbox {
         waiter.swap(waiter_);
       }
     }
-    if (waiter) std::move(*waiter).post(wake_reason::ready);
+    if (waiter) std::move(*waiter).complete(how, wake_reason::ready);
     return push_result::accepted;
   }
 

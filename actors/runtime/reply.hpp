@@ -27,7 +27,8 @@ class reply_base : public pending_deadline {
 template <class R>
 class reply_slot final : public reply_base {
  public:
-  void set(result<R> r) {
+  // `how`: continuation when the replier is about to suspend or go idle (see handoff).
+  void set(result<R> r, handoff how = handoff::fork) {
     std::optional<stored_handler<>> waiter;
     {
       std::lock_guard lock(mu_);
@@ -35,7 +36,7 @@ class reply_slot final : public reply_base {
       value_.emplace(std::move(r));
       waiter.swap(waiter_);
     }
-    if (waiter) std::move(*waiter).post();
+    if (waiter) std::move(*waiter).complete(how);
   }
   void fail(boost::system::error_code ec) override { set(result<R>(ec)); }
   void expire() override { fail(actor_errc::timeout); }
@@ -84,8 +85,9 @@ class reply_to {
   explicit operator bool() const noexcept { return slot_ != nullptr; }
 
   template <class R>
-  void send(result<R> r) {
-    if (auto s = std::exchange(slot_, nullptr)) static_cast<reply_slot<R>&>(*s).set(std::move(r));
+  void send(result<R> r, handoff how = handoff::fork) {
+    if (auto s = std::exchange(slot_, nullptr))
+      static_cast<reply_slot<R>&>(*s).set(std::move(r), how);
   }
   void fail(boost::system::error_code ec) {
     if (auto s = std::exchange(slot_, nullptr)) s->fail(ec);

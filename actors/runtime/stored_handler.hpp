@@ -6,11 +6,23 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/execution/blocking.hpp>
+#include <boost/asio/execution/relationship.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/require.hpp>
 
+#include <tuple>
 #include <utility>
 
 namespace troupe {
+
+// How a completion relates to the code completing it (Asio's execution::relationship).
+// fork: the completer carries on, so the handler is queued where any idle io thread may take
+// it at once. continuation: the completer is about to suspend or finish (an asker that just
+// sent, an actor replying to the last message it had), so the handler is queued on the calling
+// io thread, if it is one, and runs there next — no other thread is woken for a ping-pong.
+enum class handoff { fork, continuation };
 
 template <class... Args>
 class stored_handler {
@@ -19,8 +31,22 @@ class stored_handler {
   explicit stored_handler(Handler&& h)
       : ex_(boost::asio::get_associated_executor(h)), h_(std::forward<Handler>(h)) {}
 
-  // Posts the handler with `args` to its executor. Consumes *this.
-  void post(Args... args) && { boost::asio::post(ex_, boost::asio::append(std::move(h_), std::move(args)...)); }
+  // Queues the handler with `args` on its executor. Consumes *this.
+  void post(Args... args) && { std::move(*this).complete(handoff::fork, std::move(args)...); }
+
+  void complete(handoff how, Args... args) && {
+    namespace ex = boost::asio::execution;
+    // Executed directly on the handler's own executor: no post() wrapper that would re-dispatch
+    // to that same executor and track work a second time.
+    auto target = boost::asio::require(ex_, ex::blocking.never);
+    auto run = [h = std::move(h_), a = std::make_tuple(std::move(args)...)]() mutable {
+      std::apply([&h](auto&&... v) { std::move(h)(std::move(v)...); }, std::move(a));
+    };
+    if (how == handoff::continuation)
+      boost::asio::prefer(target, ex::relationship.continuation).execute(std::move(run));
+    else
+      boost::asio::prefer(target, ex::relationship.fork).execute(std::move(run));
+  }
 
  private:
   boost::asio::any_io_executor ex_;

@@ -1,0 +1,52 @@
+#include "actors/counter_actor.hpp"
+
+#include "actors/store/state_store.hpp"
+#include "server/protocol/encode.hpp"
+
+namespace troupe {
+
+counter_actor::counter_actor(std::string name, const domain_env& env) : name_(std::move(name)), env_(env) {}
+
+void counter_actor::on_start(actor_context<counter_actor>& ctx) {
+  value_ = env_.store->load_counter(name_);
+  update_idle(ctx);
+}
+
+counter_actor::value_reply counter_actor::handle(inc m) {
+  std::int64_t next = 0;
+  if (__builtin_add_overflow(value_, m.by, &next)) return {value_, true};
+  value_ = next;
+  env_.store->save_counter(name_, value_);
+  publish();
+  return {value_, false};
+}
+
+std::int64_t counter_actor::handle(get) { return value_; }
+
+std::int64_t counter_actor::handle(watch m, actor_context<counter_actor>& ctx) {
+  watchers_.insert_or_assign(std::move(m.session), std::move(m.to));
+  update_idle(ctx);
+  return value_;
+}
+
+bool counter_actor::handle(unwatch m, actor_context<counter_actor>& ctx) {
+  bool was = watchers_.erase(m.session) > 0;
+  update_idle(ctx);
+  return was;
+}
+
+void counter_actor::publish() {
+  if (watchers_.empty()) return;
+  auto f = make_frame(protocol::encode_counter_value(std::nullopt, name_, value_));
+  std::erase_if(watchers_, [&](auto& w) {
+    auto to = w.second.lock();
+    return !to || !to->push(f);
+  });
+}
+
+// Watched counters stay; unwatched ones passivate when idle (their value is in the store).
+void counter_actor::update_idle(actor_context<counter_actor>& ctx) {
+  ctx.set_idle_timeout(watchers_.empty() ? env_.idle_timeout : std::chrono::milliseconds::zero());
+}
+
+}  // namespace troupe

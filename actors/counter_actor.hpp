@@ -1,0 +1,57 @@
+#pragma once
+// counter_actor: one per counter name, spawned on first use through the registry. Holds a
+// 64-bit signed value (loaded from and saved to the store) and the sessions watching it; every
+// change is encoded once and pushed to all watchers' outboxes.
+// Runs on its own actor coroutine; nothing here is shared.
+#include "actors/domain_env.hpp"
+#include "actors/outbox.hpp"
+#include "actors/runtime/actor_context.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <variant>
+
+namespace troupe {
+
+class counter_actor {
+ public:
+  static constexpr const char* kind = "counter";
+
+  struct inc {
+    std::int64_t by = 1;
+  };
+  struct get {};
+  struct watch {
+    std::string session;
+    std::weak_ptr<outbox> to;
+  };
+  struct unwatch {
+    std::string session;
+  };
+  struct value_reply {
+    std::int64_t value = 0;
+    bool overflow = false;  // inc refused: the value would leave the 64-bit range
+  };
+  using message = std::variant<inc, get, watch, unwatch>;
+
+  counter_actor(std::string name, const domain_env& env);
+
+  void on_start(actor_context<counter_actor>& ctx);
+  value_reply handle(inc m);
+  std::int64_t handle(get);
+  std::int64_t handle(watch m, actor_context<counter_actor>& ctx);
+  bool handle(unwatch m, actor_context<counter_actor>& ctx);
+
+ private:
+  void publish();
+  void update_idle(actor_context<counter_actor>& ctx);
+
+  std::string name_;
+  const domain_env& env_;
+  std::int64_t value_ = 0;
+  std::unordered_map<std::string, std::weak_ptr<outbox>> watchers_;
+};
+
+}  // namespace troupe

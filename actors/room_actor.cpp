@@ -1,0 +1,101 @@
+#include "actors/room_actor.hpp"
+
+#include "server/protocol/encode.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace troupe {
+namespace {
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+protocol::member to_protocol(const room_member& m) { return protocol::member{m.session, m.name}; }
+
+}  // namespace
+
+room_actor::room_actor(std::string name, const domain_env& env) : name_(std::move(name)), env_(env) {}
+
+void room_actor::on_start(actor_context<room_actor>& ctx) {
+  record_ = env_.store->load_room(name_);
+  update_idle(ctx);
+}
+
+room_actor::snapshot room_actor::handle(join m, actor_context<room_actor>& ctx) {
+  auto [it, fresh] = members_.try_emplace(m.who.session, member_slot{m.who.name, m.to});
+  if (fresh) {
+    // Presence goes to the others; the joiner learns the member list from the reply.
+    broadcast(make_frame(protocol::encode_room_presence(name_, "join", to_protocol(m.who))), &m.who.session);
+  } else {
+    it->second.to = m.to;  // idempotent: same member, no second presence event
+  }
+  update_idle(ctx);
+  return make_snapshot(0);
+}
+
+bool room_actor::handle(leave m, actor_context<room_actor>& ctx) {
+  auto it = members_.find(m.session);
+  if (it == members_.end()) return false;
+  room_member who{it->first, it->second.name};
+  members_.erase(it);
+  broadcast(make_frame(protocol::encode_room_presence(name_, "leave", to_protocol(who))));
+  update_idle(ctx);
+  return true;
+}
+
+room_actor::say_reply room_actor::handle(say m) {
+  if (!m.from.session.empty()) {
+    auto it = members_.find(m.from.session);
+    if (it == members_.end()) return {};
+    m.from.name = it->second.name;
+  }
+  const auto seq = record_.last_seq + 1;
+  auto f = make_frame(protocol::encode_room_message(
+      protocol::chat_message{name_, seq, to_protocol(m.from), std::move(m.text), unix_ms()}));
+  record_.last_seq = seq;
+  record_.history.push_back({seq, f});
+  if (record_.history.size() > env_.room_history)
+    record_.history.erase(record_.history.begin(),
+                          record_.history.begin() + static_cast<std::ptrdiff_t>(record_.history.size() - env_.room_history));
+  env_.store->append_message(name_, {seq, f}, env_.room_history);
+  broadcast(f);
+  return {seq};
+}
+
+room_actor::snapshot room_actor::handle(history m) { return make_snapshot(m.since); }
+
+room_actor::snapshot room_actor::handle(describe) { return make_snapshot(0); }
+
+void room_actor::broadcast(const frame& f, const std::string* except) {
+  // A member whose session is closing stays listed until its session's leave arrives, so the
+  // others still get the leave presence event.
+  for (const auto& [session, slot] : members_) {
+    if (except && session == *except) continue;
+    if (auto to = slot.to.lock()) to->push(f);
+  }
+}
+
+std::vector<room_member> room_actor::member_list() const {
+  std::vector<room_member> out;
+  out.reserve(members_.size());
+  for (const auto& [session, slot] : members_) out.push_back({session, slot.name});
+  return out;
+}
+
+room_actor::snapshot room_actor::make_snapshot(std::uint64_t since) const {
+  snapshot s{member_list(), {}, record_.last_seq, record_.epoch};
+  auto first = std::find_if(record_.history.begin(), record_.history.end(),
+                            [since](const stored_message& m) { return m.seq > since; });
+  for (auto it = first; it != record_.history.end(); ++it) s.messages.push_back(it->encoded);
+  return s;
+}
+
+// Occupied rooms stay; an empty room passivates when idle (its history is in the store).
+void room_actor::update_idle(actor_context<room_actor>& ctx) {
+  ctx.set_idle_timeout(members_.empty() ? env_.idle_timeout : std::chrono::milliseconds::zero());
+}
+
+}  // namespace troupe

@@ -1,0 +1,83 @@
+#pragma once
+// room_actor: one chat room — its members (with presence events), its message numbering and its
+// recent history. Spawned on first use, passivated once empty and idle; numbering and history
+// live in the store and survive passivation.
+// Broadcasts are encoded once and the same frame is pushed to every member's outbox.
+// Runs on its own actor coroutine; nothing here is shared.
+#include "actors/domain_env.hpp"
+#include "actors/outbox.hpp"
+#include "actors/runtime/actor_context.hpp"
+#include "actors/store/state_store.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace troupe {
+
+struct room_member {
+  std::string session;  // empty for an HTTP publisher
+  std::string name;
+};
+
+class room_actor {
+ public:
+  static constexpr const char* kind = "room";
+
+  struct join {
+    room_member who;
+    std::weak_ptr<outbox> to;
+  };
+  struct leave {
+    std::string session;
+  };
+  struct say {
+    room_member from;  // a session must be a member; an HTTP publisher (no session) need not
+    std::string text;
+  };
+  struct history {
+    std::uint64_t since = 0;
+  };
+  struct describe {};
+
+  struct snapshot {  // what join, history and describe reply with
+    std::vector<room_member> members;
+    std::vector<frame> messages;  // encoded room.message frames, oldest first
+    std::uint64_t last_seq = 0;
+    std::string epoch;
+  };
+  struct say_reply {
+    std::optional<std::uint64_t> seq;  // empty: the sender is not a member
+  };
+  using message = std::variant<join, leave, say, history, describe>;
+
+  room_actor(std::string name, const domain_env& env);
+
+  void on_start(actor_context<room_actor>& ctx);
+  snapshot handle(join m, actor_context<room_actor>& ctx);
+  bool handle(leave m, actor_context<room_actor>& ctx);
+  say_reply handle(say m);
+  snapshot handle(history m);
+  snapshot handle(describe);
+
+ private:
+  struct member_slot {
+    std::string name;
+    std::weak_ptr<outbox> to;
+  };
+  void broadcast(const frame& f, const std::string* except = nullptr);
+  std::vector<room_member> member_list() const;
+  snapshot make_snapshot(std::uint64_t since) const;
+  void update_idle(actor_context<room_actor>& ctx);
+
+  std::string name_;
+  const domain_env& env_;
+  room_record record_;
+  std::map<std::string, member_slot> members_;  // by session id; ordered for stable listings
+};
+
+}  // namespace troupe

@@ -1,0 +1,48 @@
+#pragma once
+// state_store: the one seam through which counters and rooms load and change their state.
+// In memory today; a local log or NATS JetStream later, so rooms and counters survive a restart
+// or a node's death. Sessions never go through it: their state cannot outlive their socket.
+//
+// Thread-safety: implementations are safe from any thread (many actors share one store).
+#include "actors/frame.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace troupe {
+
+struct stored_message {
+  std::uint64_t seq = 0;
+  frame encoded;  // the room.message text, as broadcast
+};
+
+struct room_record {
+  std::string epoch;  // changes whenever the numbering starts anew
+  std::uint64_t last_seq = 0;
+  std::vector<stored_message> history;  // oldest first, at most the configured length
+};
+
+struct room_listing {
+  std::string room;
+  std::uint64_t last_seq = 0;
+};
+
+class state_store {
+ public:
+  virtual ~state_store() = default;
+
+  virtual std::int64_t load_counter(std::string_view counter) = 0;  // 0 if never stored
+  virtual void save_counter(std::string_view counter, std::int64_t value) = 0;
+
+  // The room's record; a room never seen gets a fresh epoch and is remembered from now on.
+  virtual room_record load_room(std::string_view room) = 0;
+  virtual std::optional<room_record> find_room(std::string_view room) = 0;
+  // Appends one message (its seq is the new last_seq), keeping the newest `keep`.
+  virtual void append_message(std::string_view room, stored_message m, std::size_t keep) = 0;
+  virtual std::vector<room_listing> list_rooms() = 0;
+};
+
+}  // namespace troupe

@@ -1,0 +1,250 @@
+#include "config/settings.hpp"
+
+#include "server/protocol/json_describe.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <charconv>
+#include <concepts>
+#include <limits>
+#include <vector>
+
+namespace troupe {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr std::int64_t one_day_ms = 24LL * 60 * 60 * 1000;
+constexpr std::int64_t max_size = std::int64_t{1} << 30;  // sizes beyond this are typos
+
+constexpr std::array<std::string_view, 7> log_levels = {"trace", "debug",    "info", "warn",
+                                                        "error", "critical", "off"};
+constexpr std::array<std::string_view, 2> log_formats = {"text", "json"};
+
+template <std::integral T>
+void store(T& field, std::int64_t v) {
+  field = static_cast<T>(v);
+}
+void store(milliseconds& field, std::int64_t v) {
+  field = milliseconds(v);
+}
+
+template <std::integral T>
+std::int64_t load(T field) {
+  return static_cast<std::int64_t>(field);
+}
+std::int64_t load(milliseconds field) {
+  return field.count();
+}
+
+// A row for an integer field `(cfg.*Section).*Field`.
+template <auto Section, auto Field>
+setting integer(std::string_view section, std::string_view key, std::string_view flag,
+                std::string_view env, std::string_view meaning, std::int64_t min,
+                std::int64_t max) {
+  setting s{.section = section,
+            .key = key,
+            .flag = flag,
+            .env = env,
+            .value_name = "N",
+            .meaning = meaning,
+            .kind = setting_kind::integer,
+            .min = min,
+            .max = max};
+  s.set_integer = [](config& cfg, std::int64_t v) { store((cfg.*Section).*Field, v); };
+  s.get_integer = [](const config& cfg) { return load((cfg.*Section).*Field); };
+  return s;
+}
+
+// A row for a std::string field.
+template <auto Section, auto Field>
+setting text(std::string_view section, std::string_view key, std::string_view flag,
+             std::string_view env, std::string_view value_name, std::string_view meaning,
+             std::int64_t min_length) {
+  setting s{.section = section,
+            .key = key,
+            .flag = flag,
+            .env = env,
+            .value_name = value_name,
+            .meaning = meaning,
+            .kind = setting_kind::string,
+            .min = min_length};
+  s.set_text = [](config& cfg, std::string_view v) { (cfg.*Section).*Field = std::string(v); };
+  s.get_text = [](const config& cfg) { return (cfg.*Section).*Field; };
+  return s;
+}
+
+std::vector<setting> make_table() {
+  using c = config;
+  std::vector<setting> t;
+  t.push_back(text<&c::server, &server_settings::host>("server", "host", "--host", "TROUPE_HOST",
+                                                       "HOST", "address to listen on", 1));
+  t.push_back(integer<&c::server, &server_settings::port>("server", "port", "--port", "TROUPE_PORT",
+                                                          "TCP port to listen on", 1, 65535));
+  t.push_back(integer<&c::server, &server_settings::threads>(
+      "server", "threads", "--threads", "TROUPE_THREADS",
+      "io threads running sessions and actors; 0 = one per hardware thread", 0, 1024));
+  t.push_back(text<&c::server, &server_settings::web_root>(
+      "server", "web_root", "--web-root", "TROUPE_WEB_ROOT", "DIR",
+      "directory of the static files served over HTTP", 1));
+  t.push_back(integer<&c::server, &server_settings::max_connections>(
+      "server", "max_connections", "--max-connections", "TROUPE_MAX_CONNECTIONS",
+      "connections accepted at once; more are refused", 1, 10'000'000));
+  t.push_back(integer<&c::server, &server_settings::handshake_timeout_ms>(
+      "server", "handshake_timeout_ms", "--handshake-timeout-ms", "TROUPE_HANDSHAKE_TIMEOUT_MS",
+      "time allowed to read an HTTP request and finish a WebSocket upgrade", 1, one_day_ms));
+  t.push_back(integer<&c::server, &server_settings::idle_timeout_ms>(
+      "server", "idle_timeout_ms", "--idle-timeout-ms", "TROUPE_IDLE_TIMEOUT_MS",
+      "a WebSocket that receives nothing for this long is closed; a ping is sent halfway", 1,
+      one_day_ms));
+  t.push_back(text<&c::node, &node_settings::id>(
+      "node", "id", "--node-id", "TROUPE_NODE_ID", "ID",
+      "this node's name in welcome frames and /api/node; empty = host name:port", 0));
+  {
+    setting level = text<&c::log, &log_settings::level>(
+        "log", "level", "--log-level", "TROUPE_LOG_LEVEL", "LEVEL", "least severe level logged", 1);
+    level.kind = setting_kind::choice;
+    level.choices = log_levels;
+    t.push_back(level);
+  }
+  {
+    setting format{.section = "log",
+                   .key = "format",
+                   .flag = "--log-format",
+                   .env = "TROUPE_LOG_FORMAT",
+                   .value_name = "FORMAT",
+                   .meaning = "text for people, json for one JSON object per line",
+                   .kind = setting_kind::choice,
+                   .choices = log_formats};
+    format.set_text = [](config& cfg, std::string_view v) {
+      cfg.log.format = v == "json" ? log_format::json : log_format::text;
+    };
+    format.get_text = [](const config& cfg) {
+      return std::string(cfg.log.format == log_format::json ? "json" : "text");
+    };
+    t.push_back(format);
+  }
+  t.push_back(integer<&c::limits, &limit_settings::max_message_bytes>(
+      "limits", "max_message_bytes", "--max-message-bytes", "TROUPE_MAX_MESSAGE_BYTES",
+      "largest WebSocket message accepted; a bigger one closes the connection", 1, max_size));
+  t.push_back(integer<&c::limits, &limit_settings::max_text_bytes>(
+      "limits", "max_text_bytes", "--max-text-bytes", "TROUPE_MAX_TEXT_BYTES",
+      "largest room.say text (bytes of UTF-8); at most max_message_bytes", 1, max_size));
+  t.push_back(integer<&c::limits, &limit_settings::outbound_queue>(
+      "limits", "outbound_queue", "--outbound-queue", "TROUPE_OUTBOUND_QUEUE",
+      "frames queued per session before it counts as overloaded", 1, max_size));
+  t.push_back(integer<&c::limits, &limit_settings::ask_timeout_ms>(
+      "limits", "ask_timeout_ms", "--ask-timeout-ms", "TROUPE_ASK_TIMEOUT_MS",
+      "how long a request waits for an actor's reply before a timeout error", 1, one_day_ms));
+  t.push_back(integer<&c::actors, &actor_settings::mailbox_capacity>(
+      "actors", "mailbox_capacity", "--mailbox-capacity", "TROUPE_MAILBOX_CAPACITY",
+      "messages an actor's mailbox holds; beyond it senders get overloaded", 1, max_size));
+  t.push_back(integer<&c::rooms, &room_settings::history>(
+      "rooms", "history", "--room-history", "TROUPE_ROOM_HISTORY",
+      "messages each room keeps for room.joined and room.history", 1, max_size));
+  t.push_back(integer<&c::rooms, &room_settings::idle_ms>(
+      "rooms", "idle_ms", "--room-idle-ms", "TROUPE_ROOM_IDLE_MS",
+      "an empty room's actor passivates (stops) after this long idle", 1, one_day_ms));
+  t.push_back(integer<&c::workers, &worker_settings::echo>(
+      "workers", "echo", "--echo-workers", "TROUPE_ECHO_WORKERS",
+      "echo worker actors in the pool; 0 = one per io thread", 0, 1024));
+  t.push_back(integer<&c::shutdown, &shutdown_settings::grace_ms>(
+      "shutdown", "grace_ms", "--shutdown-grace-ms", "TROUPE_SHUTDOWN_GRACE_MS",
+      "on SIGTERM/SIGINT, time sessions get to close before they are cut; 0 = cut at once", 0,
+      one_day_ms));
+  return t;
+}
+
+}  // namespace
+
+std::span<const setting> settings() {
+  static const std::vector<setting> table = make_table();
+  return table;
+}
+
+std::string in_quotes(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '\'';
+  out += s;
+  out += '\'';
+  return out;
+}
+
+std::string setting::path() const {
+  return std::string(section) + "." + std::string(key);
+}
+
+std::string setting::expected() const {
+  switch (kind) {
+    case setting_kind::integer:
+      return "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    case setting_kind::string:
+      return min > 0 ? "a non-empty string" : "a string";
+    case setting_kind::choice: {
+      std::string s = "one of";
+      for (std::size_t i = 0; i < choices.size(); ++i) {
+        s += (i == 0 ? " " : ", ");
+        s += choices[i];
+      }
+      return s;
+    }
+  }
+  return {};
+}
+
+std::optional<std::string> setting::assign_text(config& cfg, std::string_view text) const {
+  const auto wrong = [&] { return "must be " + expected() + ", got " + in_quotes(text); };
+  switch (kind) {
+    case setting_kind::integer: {
+      std::int64_t v = 0;
+      const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (text.empty() || r.ec != std::errc{} || r.ptr != text.data() + text.size() || v < min ||
+          v > max) {
+        return wrong();
+      }
+      set_integer(cfg, v);
+      return std::nullopt;
+    }
+    case setting_kind::string:
+      if (static_cast<std::int64_t>(text.size()) < min) return wrong();
+      set_text(cfg, text);
+      return std::nullopt;
+    case setting_kind::choice:
+      for (auto choice : choices) {
+        if (choice == text) {
+          set_text(cfg, text);
+          return std::nullopt;
+        }
+      }
+      return wrong();
+  }
+  return wrong();
+}
+
+std::optional<std::string> setting::assign_json(config& cfg, const nlohmann::json& value) const {
+  if (kind == setting_kind::integer) {
+    const bool in_range = (value.is_number_unsigned() &&
+                           value.get<std::uint64_t>() <= static_cast<std::uint64_t>(max) &&
+                           static_cast<std::int64_t>(value.get<std::uint64_t>()) >= min) ||
+                          (value.is_number_integer() && !value.is_number_unsigned() &&
+                           value.get<std::int64_t>() >= min && value.get<std::int64_t>() <= max);
+    if (!in_range) {
+      return "must be " + expected() + ", got " +
+             (value.is_number_integer() ? value.dump() : std::string(protocol::describe(value)));
+    }
+    set_integer(cfg, value.get<std::int64_t>());
+    return std::nullopt;
+  }
+  if (!value.is_string())
+    return "must be " + expected() + ", got " + std::string(protocol::describe(value));
+  return assign_text(cfg, value.get_ref<const std::string&>());
+}
+
+nlohmann::json setting::value(const config& cfg) const {
+  if (kind == setting_kind::integer) return get_integer(cfg);
+  return get_text(cfg);
+}
+
+}  // namespace troupe

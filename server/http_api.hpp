@@ -1,0 +1,24 @@
+#pragma once
+// http_api: the HTTP side of troupe — health, node info, counters, rooms, publishing, metrics
+// and the static browser client. Every body is JSON (errors: {"error":{"code","message"}})
+// except /metrics (Prometheus text) and the static files.
+// Runs on the calling connection's strand; all it touches beyond the request is thread-safe.
+#include "server/server_context.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+namespace troupe {
+
+using http_request = boost::beast::http::request<boost::beast::http::string_body>;
+using http_response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// Answers one request (not a WebSocket upgrade). Never throws for bad input: it answers 4xx.
+boost::asio::awaitable<http_response> handle_http(server_context& ctx, const http_request& req);
+
+// A JSON error response; also used for 503 at the connection limit and 413 for big bodies.
+http_response http_error(boost::beast::http::status status, std::string_view code, std::string_view message,
+                         unsigned version = 11, bool keep_alive = false);
+
+}  // namespace troupe

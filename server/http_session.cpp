@@ -1,0 +1,107 @@
+#include "server/http_session.hpp"
+
+#include "server/http_api.hpp"
+#include "server/log_failure.hpp"
+#include "server/websocket_session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace troupe {
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace asio = boost::asio;
+using asio::as_tuple;
+using asio::use_awaitable;
+
+namespace {
+
+class http_session : public closable, public std::enable_shared_from_this<http_session> {
+ public:
+  http_session(server_context& ctx, asio::ip::tcp::socket socket, connection_slot slot)
+      : ctx_(ctx), stream_(std::move(socket)), slot_(std::move(slot)) {}
+  ~http_session() override {
+    if (registration_) ctx_.connections.remove(registration_);
+  }
+
+  asio::awaitable<void> run() {
+    registration_ = ctx_.connections.add(weak_from_this());
+    if (registration_ == 0) co_return;  // shutting down
+    beast::flat_buffer buffer;
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(ctx_.settings.max_http_body);
+      stream_.expires_after(ctx_.settings.handshake_timeout);
+      auto [ec, n] = co_await http::async_read(stream_, buffer, parser, as_tuple(use_awaitable));
+      if (ec) {
+        if (ec == http::error::body_limit) {
+          co_await send(http_error(http::status::payload_too_large, "payload_too_large",
+                                   "the request body is over the server's limit"));
+        } else if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted &&
+                   ec != beast::error::timeout && ec != asio::error::eof && ec != asio::error::connection_reset) {
+          co_await send(http_error(http::status::bad_request, "bad_request",
+                                   "the request is not valid HTTP/1.1: " + ec.message()));
+        }
+        break;
+      }
+      auto req = parser.release();
+      if (beast::websocket::is_upgrade(req)) {
+        const std::string_view target = req.target();
+        if (target.substr(0, target.find('?')) != "/ws") {
+          co_await send(http_error(http::status::not_found, "not_found", "WebSocket connections go to /ws"));
+          break;
+        }
+        ctx_.connections.remove(std::exchange(registration_, 0));
+        auto ws = std::make_shared<websocket_session>(ctx_, std::move(stream_), std::move(slot_));
+        co_await ws->run(std::move(req));
+        co_return;
+      }
+      auto res = co_await handle_http(ctx_, req);
+      if (stopping_) res.keep_alive(false);
+      if (!co_await send(std::move(res))) break;
+      if (!req.keep_alive() || stopping_) break;
+    }
+    boost::system::error_code ignored;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  }
+
+  void close_for_shutdown() override {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->stopping_ = true;
+      self->stream_.cancel();  // an idle keep-alive read ends now; a request in progress finishes
+    });
+  }
+
+ private:
+  // Writes `res`; false if the connection should end (write failed or not keep-alive).
+  asio::awaitable<bool> send(http_response res) {
+    const bool keep = res.keep_alive();
+    auto [ec, n] = co_await http::async_write(stream_, res, as_tuple(use_awaitable));
+    co_return !ec && keep;
+  }
+
+  server_context& ctx_;
+  beast::tcp_stream stream_;
+  connection_slot slot_;
+  std::uint64_t registration_ = 0;
+  bool stopping_ = false;  // strand only
+};
+
+}  // namespace
+
+void start_http_session(server_context& ctx, asio::ip::tcp::socket socket, connection_slot slot) {
+  auto executor = socket.get_executor();
+  auto session = std::make_shared<http_session>(ctx, std::move(socket), std::move(slot));
+  asio::co_spawn(executor, session->run(), [session, log = log_failure("a connection")](std::exception_ptr e) { log(e); });
+}
+
+}  // namespace troupe

@@ -1,0 +1,141 @@
+#include "server/listener.hpp"
+
+#include "server/http_api.hpp"
+#include "server/http_session.hpp"
+#include "server/log_failure.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <sstream>
+
+namespace troupe {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+listener::listener(server_context& ctx, const tcp::endpoint& endpoint)
+    : ctx_(ctx), strand_(asio::make_strand(ctx.system.io_context())), acceptor_(strand_) {
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  port_ = acceptor_.local_endpoint().port();
+  reopen_spare();
+}
+
+listener::~listener() {
+  if (spare_fd_ >= 0) ::close(spare_fd_);
+}
+
+void listener::reopen_spare() {
+  if (spare_fd_ < 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+void listener::start() {
+  asio::co_spawn(strand_, accept_loop(), log_failure("the listener"));
+}
+
+void listener::stop() {
+  asio::post(strand_, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+}
+
+asio::awaitable<void> listener::accept_loop() {
+  for (;;) {
+    auto [ec, socket] =
+        co_await acceptor_.async_accept(asio::make_strand(ctx_.system.io_context()), asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
+      // Out of descriptors: free the spare one, take the waiting connection, tell it 503.
+      if (spare_fd_ >= 0) {
+        ::close(spare_fd_);
+        spare_fd_ = -1;
+        boost::system::error_code ec2;
+        tcp::socket victim(ctx_.system.io_context());
+        acceptor_.accept(victim, ec2);
+        if (!ec2) refuse_now(victim, "the process is out of file descriptors");
+        reopen_spare();
+      } else {
+        spdlog::error("accept failed: out of file descriptors");
+      }
+      continue;
+    }
+    if (ec) {
+      spdlog::warn("accept failed: {}", ec.message());
+      continue;
+    }
+    if (ctx_.metrics.connections_current.load(std::memory_order_relaxed) >=
+        static_cast<std::int64_t>(ctx_.settings.max_connections)) {
+      log_refusal("the server is at its connection limit");
+      auto ex = socket.get_executor();
+      asio::co_spawn(ex, refuse_politely(std::move(socket)), log_failure("refusing a connection"));
+      continue;
+    }
+    ctx_.metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
+    socket.set_option(tcp::no_delay(true));
+    start_http_session(ctx_, std::move(socket), connection_slot(ctx_.metrics.connections_current));
+  }
+}
+
+void listener::log_refusal(const char* why) {
+  ctx_.metrics.connections_refused.fetch_add(1, std::memory_order_relaxed);
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_refusal_log_ > std::chrono::seconds(1)) {
+    last_refusal_log_ = now;
+    spdlog::warn("refusing connections with 503: {} ({} open, {} refused so far)", why,
+                 ctx_.metrics.connections_current.load(), ctx_.metrics.connections_refused.load());
+  }
+}
+
+namespace {
+http_response unavailable(const char* why) {
+  auto res = http_error(boost::beast::http::status::service_unavailable, "unavailable",
+                        std::string(why) + "; try again later");
+  res.set(boost::beast::http::field::retry_after, "1");
+  return res;
+}
+}  // namespace
+
+// Reads the request head first, so closing does not reset the connection before the client has
+// read the answer; gives up after two seconds. Exceptions cannot escape: errors are values here.
+asio::awaitable<void> listener::refuse_politely(tcp::socket socket) {
+  boost::beast::tcp_stream stream(std::move(socket));
+  stream.expires_after(std::chrono::seconds(2));
+  boost::beast::flat_buffer buffer;
+  boost::beast::http::request_parser<boost::beast::http::empty_body> parser;
+  co_await boost::beast::http::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+  auto res = unavailable("the server is at its connection limit");
+  co_await boost::beast::http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+void listener::refuse_now(tcp::socket& socket, const char* why) {
+  log_refusal(why);
+  // Out of descriptors, nothing can wait: a short response on a fresh socket fits its send
+  // buffer, so this write does not block.
+  auto res = unavailable(why);
+  std::ostringstream text;
+  text << res;
+  boost::system::error_code ignored;
+  socket.non_blocking(true, ignored);
+  asio::write(socket, asio::buffer(text.str()), ignored);
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+}  // namespace troupe

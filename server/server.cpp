@@ -1,0 +1,80 @@
+#include "server/server.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+namespace troupe {
+namespace {
+
+domain_env make_env(const config& cfg, state_store& store) {
+  domain_env env;
+  env.store = &store;
+  env.node_id = effective_node_id(cfg);
+  env.room_history = cfg.rooms.history;
+  env.idle_timeout = cfg.rooms.idle_ms;
+  env.max_text_bytes = cfg.limits.max_text_bytes;
+  env.outbound_queue = cfg.limits.outbound_queue;
+  return env;
+}
+
+system_config make_system_config(const config& cfg) {
+  system_config sc;
+  sc.threads = effective_threads(cfg);
+  sc.mailbox_capacity = cfg.actors.mailbox_capacity;
+  sc.ask_timeout = cfg.limits.ask_timeout_ms;
+  sc.shutdown_timeout = cfg.shutdown.grace_ms;
+  return sc;
+}
+
+server_options make_options(const config& cfg) {
+  server_options o;
+  o.node_id = effective_node_id(cfg);
+  o.version = TROUPE_VERSION;
+  o.max_connections = cfg.server.max_connections;
+  o.max_message_bytes = cfg.limits.max_message_bytes;
+  o.max_text_bytes = cfg.limits.max_text_bytes;
+  o.outbound_queue = cfg.limits.outbound_queue;
+  o.handshake_timeout = cfg.server.handshake_timeout_ms;
+  o.idle_timeout = cfg.server.idle_timeout_ms;
+  return o;
+}
+
+}  // namespace
+
+server::server(const config& cfg)
+    : cfg_(cfg),
+      env_(make_env(cfg, store_)),
+      system_(make_system_config(cfg)),
+      dir_(system_, env_),
+      services_{dir_, system_.spawn_pool<echo_worker>(effective_echo_workers(cfg), pool_strategy::round_robin),
+                metrics_.protocol_errors},
+      files_(cfg.server.web_root),
+      ctx_{make_options(cfg), system_, dir_, services_, metrics_, files_, connections_} {
+  boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(cfg.server.host), cfg.server.port);
+  listener_ = std::make_unique<listener>(ctx_, endpoint);
+  listener_->start();
+  spdlog::info("troupe {} node {} listening on {}:{} with {} io thread(s)", TROUPE_VERSION, ctx_.settings.node_id,
+               cfg.server.host, listener_->port(), system_.thread_count());
+}
+
+server::~server() { stop(); }
+
+void server::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  spdlog::info("shutting down: closing {} connection(s)", metrics_.connections_current.load());
+  listener_->stop();
+  connections_.close_all();
+  const auto deadline = std::chrono::steady_clock::now() + cfg_.shutdown.grace_ms;
+  while (metrics_.connections_current.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (auto left = metrics_.connections_current.load(); left > 0)
+    spdlog::warn("{} connection(s) still open after {} ms; closing them", left, cfg_.shutdown.grace_ms.count());
+  system_.shutdown();
+  listener_.reset();
+  spdlog::info("stopped");
+}
+
+}  // namespace troupe

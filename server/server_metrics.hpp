@@ -1,0 +1,29 @@
+#pragma once
+// server_metrics: the server's own counters for /metrics. Plain atomics, updated from any io
+// thread with relaxed ordering (they are statistics, not synchronisation).
+#include "actors/session_actor.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace troupe {
+
+class actor_system;
+
+struct server_metrics {
+  std::atomic<std::int64_t> connections_current{0};  // open TCP connections (HTTP and WebSocket)
+  std::atomic<std::uint64_t> connections_total{0};
+  std::atomic<std::int64_t> websockets_current{0};
+  std::atomic<std::uint64_t> websockets_total{0};
+  std::atomic<std::uint64_t> connections_refused{0};  // turned away with 503 at the limit
+  std::atomic<std::uint64_t> frames_in{0};
+  std::atomic<std::uint64_t> frames_out{0};
+  std::atomic<std::uint64_t> http_requests{0};
+  protocol_error_counts protocol_errors{};
+};
+
+// Prometheus text exposition format (version 0.0.4).
+std::string render_prometheus(const server_metrics& m, actor_system& system);
+
+}  // namespace troupe

@@ -1,0 +1,136 @@
+#include "server/websocket_session.hpp"
+
+#include "actors/store/memory_store.hpp"
+#include "server/log_failure.hpp"
+#include "server/protocol/encode.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+namespace troupe {
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace asio = boost::asio;
+using asio::as_tuple;
+using asio::use_awaitable;
+
+websocket_session::websocket_session(server_context& ctx, beast::tcp_stream stream, connection_slot slot)
+    : ctx_(ctx), ws_(std::move(stream)), slot_(std::move(slot)), id_(random_id()) {
+  boost::system::error_code ec;
+  auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+  peer_ = ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+websocket_session::~websocket_session() {
+  if (registration_) ctx_.connections.remove(registration_);
+}
+
+asio::awaitable<void> websocket_session::run(http_request req) {
+  beast::get_lowest_layer(ws_).expires_never();
+  // A silent client is pinged at half the idle timeout and dropped at the full one.
+  ws_.set_option(websocket::stream_base::timeout{ctx_.settings.handshake_timeout, ctx_.settings.idle_timeout, true});
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(beast::http::field::server, "troupe"); }));
+  ws_.read_message_max(ctx_.settings.max_message_bytes);
+  auto [ec] = co_await ws_.async_accept(req, as_tuple(use_awaitable));
+  if (ec) {
+    spdlog::debug("websocket handshake with {} failed: {}", peer_, ec.message());
+    co_return;
+  }
+  ws_.text(true);
+
+  out_ = std::make_shared<outbox>(ctx_.settings.outbound_queue);
+  spawn_options options;
+  options.mailbox_capacity = ctx_.settings.session_mailbox;
+  options.restart = restart_policy{0, {}};  // a session that fails ends its connection
+  session_ = ctx_.system.spawn_with<session_actor>(options, std::cref(ctx_.services), id_, out_);
+  out_->push(make_frame(protocol::encode_welcome(id_, ctx_.settings.node_id)));
+
+  ctx_.metrics.websockets_current.fetch_add(1, std::memory_order_relaxed);
+  ctx_.metrics.websockets_total.fetch_add(1, std::memory_order_relaxed);
+  spdlog::info("session {} opened from {}", id_, peer_);
+  registration_ = ctx_.connections.add(weak_from_this());
+  if (registration_ == 0) close_for_shutdown();
+
+  auto self = shared_from_this();
+  asio::co_spawn(ws_.get_executor(), write_loop(),
+                 [self, log = log_failure("the writer of session " + id_)](std::exception_ptr e) { log(e); });
+  co_await read_loop();
+
+  session_.stop();  // its on_stop leaves the rooms and closes the outbox, ending the writer
+  ctx_.metrics.websockets_current.fetch_sub(1, std::memory_order_relaxed);
+  spdlog::info("session {} closed ({})", id_, peer_);
+}
+
+asio::awaitable<void> websocket_session::read_loop() {
+  beast::flat_buffer buffer;
+  for (;;) {
+    auto [ec, n] = co_await ws_.async_read(buffer, as_tuple(use_awaitable));
+    if (ec) {
+      if (ec != websocket::error::closed && ec != asio::error::operation_aborted && ec != asio::error::eof)
+        spdlog::debug("session {}: read ended: {}", id_, ec.message());
+      break;
+    }
+    ctx_.metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
+    if (!ws_.got_text()) {
+      // Protocol v1 is JSON text only: refuse binary data with 1003, then read on until the
+      // peer answers the close.
+      buffer.clear();
+      if (!closing_) {
+        closing_ = true;
+        co_await ws_.async_close(websocket::close_reason(websocket::close_code::unknown_data,
+                                                         "binary frames are not supported; send JSON text"),
+                                 as_tuple(use_awaitable));
+      }
+      continue;
+    }
+    auto text = beast::buffers_to_string(buffer.data());
+    buffer.clear();
+    // Backpressure: while the session's mailbox is full, stop reading this socket.
+    if (auto sent = co_await session_.send(session_actor::client_text{std::move(text)}); sent) break;
+  }
+  reader_done_ = true;
+}
+
+asio::awaitable<void> websocket_session::write_loop() {
+  std::vector<frame> batch;
+  bool failed = false;
+  while (!failed && co_await out_->queue().next_batch(batch)) {
+    for (const auto& f : batch) {
+      auto [ec, n] = co_await ws_.async_write(asio::buffer(*f), as_tuple(use_awaitable));
+      if (ec) {
+        failed = true;
+        break;
+      }
+      ctx_.metrics.frames_out.fetch_add(1, std::memory_order_relaxed);
+    }
+    batch.clear();
+  }
+  if (failed || closing_ || reader_done_ || !ws_.is_open()) co_return;
+  closing_ = true;
+  const auto code = close_code_for_writer();
+  if (code == websocket::close_code::try_again_later)
+    spdlog::warn("session {}: outbox overflowed ({} frames); closing with 1013", id_, ctx_.settings.outbound_queue);
+  co_await ws_.async_close(code, as_tuple(use_awaitable));
+}
+
+websocket::close_code websocket_session::close_code_for_writer() const {
+  if (going_away_) return websocket::close_code::going_away;
+  if (out_->overflowed()) return websocket::close_code::try_again_later;
+  return websocket::close_code::internal_error;  // the session actor ended on its own
+}
+
+void websocket_session::close_for_shutdown() {
+  asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    self->going_away_ = true;
+    if (self->out_) self->out_->close();
+  });
+}
+
+}  // namespace troupe

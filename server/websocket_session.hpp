@@ -1,0 +1,49 @@
+#pragma once
+// websocket_session: one upgraded connection on GET /ws. It owns the socket: a reader turns
+// frames into messages for the connection's session_actor, and a writer — the socket's only
+// writer — drains the session's outbox. Close codes: 1003 for a binary frame, 1009 for a
+// message over limits.max_message_bytes (sent by Beast), 1013 when the client reads too slowly
+// and its outbox overflows, 1001 at shutdown, 1011 if the session actor died.
+//
+// Threads: both coroutines and every member run on the connection's strand (the socket's
+// executor); close_for_shutdown may be called from any thread and posts onto it.
+#include "server/connection_registry.hpp"
+#include "server/http_api.hpp"
+#include "server/server_context.hpp"
+
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <memory>
+#include <string>
+
+namespace troupe {
+
+class websocket_session : public closable, public std::enable_shared_from_this<websocket_session> {
+ public:
+  websocket_session(server_context& ctx, boost::beast::tcp_stream stream, connection_slot slot);
+  ~websocket_session() override;
+
+  // Accepts the upgrade in `req`, then serves the connection until it closes.
+  boost::asio::awaitable<void> run(http_request req);
+  void close_for_shutdown() override;
+
+ private:
+  boost::asio::awaitable<void> read_loop();
+  boost::asio::awaitable<void> write_loop();
+  boost::beast::websocket::close_code close_code_for_writer() const;
+
+  server_context& ctx_;
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  connection_slot slot_;
+  std::string id_;
+  std::string peer_;
+  std::shared_ptr<outbox> out_;
+  actor_ref<session_actor> session_;
+  std::uint64_t registration_ = 0;
+  bool reader_done_ = false;  // strand only
+  bool going_away_ = false;   // strand only
+  bool closing_ = false;      // strand only: a close frame has been or is being sent
+};
+
+}  // namespace troupe

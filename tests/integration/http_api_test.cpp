@@ -1,0 +1,273 @@
+// The HTTP side of the server: health, node, counters, rooms, metrics, static files, and the
+// JSON errors for bad bodies, unknown paths, path escapes and wrong methods.
+#include "tests/integration/support/server_fixture.hpp"
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+namespace troupe::it {
+namespace {
+
+namespace http = boost::beast::http;
+using namespace std::chrono_literals;
+
+class http_api_test : public server_test {
+ protected:
+  troupe_options options() const override { return {{"--node-id", "http-node"}, {}, false}; }
+};
+
+std::string web_file(const std::string& name) {
+  std::ifstream in(std::string(TROUPE_TEST_WEB_ROOT) + "/" + name, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// `reply` is a JSON error: the status, Content-Type application/json, and a body
+// {"error":{"code":code,"message":"<non-empty>"}} with nothing else.
+::testing::AssertionResult is_http_error(const result<http_reply>& reply, unsigned status,
+                                         std::string_view code) {
+  if (!reply) return ::testing::AssertionFailure() << "no reply: " << reply.error().message();
+  if (reply->status != status)
+    return ::testing::AssertionFailure()
+           << "status " << reply->status << ", expected " << status << ": " << reply->body;
+  if (reply->header("content-type") != "application/json")
+    return ::testing::AssertionFailure() << "content-type " << reply->header("content-type");
+  auto body = json::parse(reply->body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || body.size() != 1 || !body.contains("error") ||
+      body["error"].size() != 2 || body["error"]["code"] != code ||
+      !body["error"]["message"].is_string() || body["error"]["message"].get<std::string>().empty())
+    return ::testing::AssertionFailure()
+           << "body " << reply->body << " is not a '" << code << "' error";
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult is_json(const result<http_reply>& reply, const json& expected) {
+  if (!reply) return ::testing::AssertionFailure() << "no reply: " << reply.error().message();
+  if (reply->status != 200)
+    return ::testing::AssertionFailure() << "status " << reply->status << ": " << reply->body;
+  if (reply->header("content-type") != "application/json")
+    return ::testing::AssertionFailure() << "content-type " << reply->header("content-type");
+  auto body = json::parse(reply->body, nullptr, false);
+  if (body != expected)
+    return ::testing::AssertionFailure() << "body " << reply->body << ", expected " << expected;
+  return ::testing::AssertionSuccess();
+}
+
+result<http_reply> call(std::uint16_t port, http::verb method, std::string target,
+                        std::string body = {}, bool send_body = false) {
+  return http_call(port,
+                   {method, std::move(target), std::move(body), send_body, "application/json"});
+}
+
+TEST_F(http_api_test, healthz) {
+  EXPECT_TRUE(is_json(http_get(port(), "/healthz"), {{"status", "ok"}}));
+  auto head = call(port(), http::verb::head, "/healthz");
+  ASSERT_TRUE(head) << head.error().message();
+  EXPECT_EQ(head->status, 200u);
+  EXPECT_EQ(head->header("content-length"), "15");
+}
+
+TEST_F(http_api_test, node_reports_the_node_id) {
+  auto c = connect();
+  auto reply = http_get(port(), "/api/node");
+  ASSERT_TRUE(reply) << reply.error().message();
+  EXPECT_EQ(reply->status, 200u);
+  auto body = json::parse(reply->body, nullptr, false);
+  ASSERT_TRUE(body.is_object()) << reply->body;
+  EXPECT_EQ(body["node"], "http-node");
+  EXPECT_EQ(body["version"], "0.1.0");
+  EXPECT_TRUE(body["uptime_s"].is_number_integer() && body["uptime_s"].get<int>() >= 0) << body;
+  EXPECT_EQ(body["websockets"], 1) << body;
+  EXPECT_TRUE(body["connections"].is_number_integer() && body["connections"].get<int>() >= 2)
+      << body;
+  EXPECT_EQ(body.size(), 5u) << body;
+}
+
+TEST_F(http_api_test, counters_get_and_increment) {
+  EXPECT_TRUE(
+      is_json(http_get(port(), "/api/counters/visits"), {{"counter", "visits"}, {"value", 0}}));
+  // No body, an empty body, and {"by":n}.
+  EXPECT_TRUE(is_json(call(port(), http::verb::post, "/api/counters/visits/inc"),
+                      {{"counter", "visits"}, {"value", 1}}));
+  EXPECT_TRUE(is_json(call(port(), http::verb::post, "/api/counters/visits/inc", "", true),
+                      {{"counter", "visits"}, {"value", 2}}));
+  EXPECT_TRUE(is_json(http_post(port(), "/api/counters/visits/inc", R"({"by":40})"),
+                      {{"counter", "visits"}, {"value", 42}}));
+  EXPECT_TRUE(is_json(http_post(port(), "/api/counters/visits/inc", R"({"by":-50})"),
+                      {{"counter", "visits"}, {"value", -8}}));
+  EXPECT_TRUE(is_json(http_post(port(), "/api/counters/visits/inc", "{}"),
+                      {{"counter", "visits"}, {"value", -7}}));
+  EXPECT_TRUE(
+      is_json(http_get(port(), "/api/counters/visits"), {{"counter", "visits"}, {"value", -7}}));
+
+  // The same counter as over WebSocket.
+  auto c = connect();
+  EXPECT_TRUE(next_frame_is_reply(
+      *c, {{"type", "counter.inc"}, {"id", 1}, {"counter", "visits"}, {"by", 7}},
+      {{"type", "counter.value"}, {"id", 1}, {"counter", "visits"}, {"value", 0}}));
+  EXPECT_TRUE(
+      is_json(http_get(port(), "/api/counters/visits"), {{"counter", "visits"}, {"value", 0}}));
+}
+
+TEST_F(http_api_test, counter_errors) {
+  EXPECT_TRUE(is_http_error(http_post(port(), "/api/counters/c/inc", "nope"), 400, "bad_json"));
+  EXPECT_TRUE(is_http_error(http_post(port(), "/api/counters/c/inc", "[1]"), 400, "bad_json"));
+  EXPECT_TRUE(
+      is_http_error(http_post(port(), "/api/counters/c/inc", R"({"by":"x"})"), 400, "bad_request"));
+  EXPECT_TRUE(
+      is_http_error(http_post(port(), "/api/counters/c/inc", R"({"by":1.5})"), 400, "bad_request"));
+  EXPECT_TRUE(is_http_error(http_get(port(), "/api/counters/bad%20name"), 400, "bad_request"));
+  // None of that changed the counter.
+  EXPECT_TRUE(is_json(http_get(port(), "/api/counters/c"), {{"counter", "c"}, {"value", 0}}));
+}
+
+TEST_F(http_api_test, rooms_list_and_detail) {
+  EXPECT_TRUE(is_json(http_get(port(), "/api/rooms"), {{"rooms", json::array()}}));
+  EXPECT_TRUE(is_http_error(http_get(port(), "/api/rooms/unknown"), 404, "not_found"));
+
+  auto alice = connect();
+  auto joined = alice->request({{"type", "room.join"}, {"room", "lobby"}, {"name", "alice"}});
+  ASSERT_TRUE(joined) << joined.error().message();
+  ASSERT_TRUE(alice->send_json({{"type", "room.say"}, {"room", "lobby"}, {"text", "hi"}}));
+  auto message = alice->read_json();
+  ASSERT_TRUE(message) << message.error().message();
+  ASSERT_TRUE(next_frame_is(*alice, {{"type", "ok"}, {"seq", 1}}));
+  auto posted = http_post(port(), "/api/rooms/archive/messages", R"({"text":"kept","name":"bot"})");
+  ASSERT_TRUE(posted) << posted.error().message();
+
+  EXPECT_TRUE(is_json(http_get(port(), "/api/rooms"),
+                      {{"rooms",
+                        {{{"room", "archive"}, {"members", 0}, {"last_seq", 1}},
+                         {{"room", "lobby"}, {"members", 1}, {"last_seq", 1}}}}}));
+  EXPECT_TRUE(is_json(http_get(port(), "/api/rooms/lobby"),
+                      {{"room", "lobby"},
+                       {"members", {{{"session", alice->session()}, {"name", "alice"}}}},
+                       {"history", {*message}},
+                       {"last_seq", 1},
+                       {"epoch", (*joined)["epoch"]}}));
+  EXPECT_TRUE(is_http_error(http_get(port(), "/api/rooms/bad%21name"), 400, "bad_request"));
+}
+
+TEST_F(http_api_test, publish_errors) {
+  EXPECT_TRUE(is_http_error(http_post(port(), "/api/rooms/r/messages", ""), 400, "bad_json"));
+  EXPECT_TRUE(is_http_error(http_post(port(), "/api/rooms/r/messages", "{"), 400, "bad_json"));
+  EXPECT_TRUE(is_http_error(http_post(port(), "/api/rooms/r/messages", R"({"name":"x"})"), 400,
+                            "bad_request"));
+  EXPECT_TRUE(is_http_error(http_post(port(), "/api/rooms/r/messages", R"({"text":"x"})"), 400,
+                            "bad_request"));
+  EXPECT_TRUE(is_http_error(http_post(port(), "/api/rooms/r/messages", R"({"text":"x","name":""})"),
+                            400, "bad_request"));
+  EXPECT_TRUE(
+      is_http_error(http_post(port(), "/api/rooms/r/messages",
+                              json({{"text", std::string(4097, 'x')}, {"name", "x"}}).dump()),
+                    400, "bad_request"));
+  EXPECT_TRUE(is_http_error(http_get(port(), "/api/rooms/r/messages"), 405, "method_not_allowed"));
+}
+
+// The value of the un-labelled sample `name` in a Prometheus text body, or -1.
+long long sample(const std::string& body, const std::string& name) {
+  std::smatch m;
+  if (!std::regex_search(body, m, std::regex("(^|\n)" + name + " ([0-9]+)\n"))) return -1;
+  return std::stoll(m[2]);
+}
+
+TEST_F(http_api_test, metrics_in_prometheus_text) {
+  auto a = connect();
+  auto b = connect();
+  ASSERT_TRUE(a->request({{"type", "counter.inc"}, {"counter", "m"}}));
+  // Connections from earlier requests close asynchronously: poll until only the two
+  // WebSockets and this request are open.
+  result<http_reply> reply = make_error_code(boost::system::errc::timed_out);
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  do {
+    reply = http_get(port(), "/metrics");
+    ASSERT_TRUE(reply) << reply.error().message();
+    if (sample(reply->body, "troupe_connections") == 3) break;
+    std::this_thread::sleep_for(10ms);
+  } while (std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(reply->status, 200u);
+  EXPECT_EQ(reply->header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  const auto& body = reply->body;
+  EXPECT_EQ(sample(body, "troupe_connections"), 3) << body;
+  EXPECT_EQ(sample(body, "troupe_websockets"), 2) << body;
+  EXPECT_EQ(sample(body, "troupe_websockets_total"), 2) << body;
+  EXPECT_GE(sample(body, "troupe_connections_total"), 3) << body;
+  EXPECT_GE(sample(body, "troupe_frames_in_total"), 1) << body;
+  EXPECT_GE(sample(body, "troupe_frames_out_total"), 3) << body;  // two welcomes and a reply
+  EXPECT_GE(sample(body, "troupe_http_requests_total"), 1) << body;
+  for (const char* line :
+       {"# TYPE troupe_connections gauge\n", "# TYPE troupe_websockets gauge\n",
+        "# TYPE troupe_connections_total counter\n", "troupe_actors{kind=\"counter\"} 1\n",
+        "troupe_actors{kind=\"session\"} 2\n", "# TYPE troupe_ask_latency_seconds histogram\n",
+        "troupe_ask_latency_seconds_bucket{le=\"+Inf\"} "})
+    EXPECT_NE(body.find(line), std::string::npos) << "missing " << line << " in\n" << body;
+  // Every line is a comment or a sample "name{labels} value".
+  std::istringstream lines(body);
+  const std::regex sample_line(R"(^[a-z_]+(\{[a-z]+="[^"]*"\})? [0-9.e+-]+$)");
+  for (std::string line; std::getline(lines, line);)
+    EXPECT_TRUE(line.starts_with("# HELP ") || line.starts_with("# TYPE ") ||
+                std::regex_match(line, sample_line))
+        << "not Prometheus text: " << line;
+}
+
+TEST_F(http_api_test, static_files_with_content_types) {
+  struct expectation {
+    const char* target;
+    const char* file;
+    const char* content_type;
+  };
+  for (const auto& e : {expectation{"/", "index.html", "text/html; charset=utf-8"},
+                        expectation{"/index.html", "index.html", "text/html; charset=utf-8"},
+                        expectation{"/app.js", "app.js", "text/javascript; charset=utf-8"},
+                        expectation{"/style.css", "style.css", "text/css; charset=utf-8"}}) {
+    SCOPED_TRACE(e.target);
+    auto reply = http_get(port(), e.target);
+    ASSERT_TRUE(reply) << reply.error().message();
+    EXPECT_EQ(reply->status, 200u);
+    EXPECT_EQ(reply->header("content-type"), e.content_type);
+    const auto expected = web_file(e.file);
+    ASSERT_FALSE(expected.empty());
+    EXPECT_EQ(reply->body, expected);
+  }
+}
+
+TEST_F(http_api_test, path_escapes_and_unknown_paths_are_404) {
+  for (const char* target :
+       {"/../CMakeLists.txt", "/%2e%2e/CMakeLists.txt", "//etc/passwd", "/..%2fCMakeLists.txt",
+        "/web/index.html", "/nope", "/index.html/", "/api/nope", "/api/counters/a/b/c"}) {
+    EXPECT_TRUE(is_http_error(http_get(port(), target), 404, "not_found")) << target;
+  }
+}
+
+TEST_F(http_api_test, wrong_method_is_405_with_allow) {
+  struct expectation {
+    http::verb method;
+    const char* target;
+    const char* allow;
+  };
+  for (const auto& e : {expectation{http::verb::post, "/healthz", "GET, HEAD"},
+                        expectation{http::verb::delete_, "/metrics", "GET, HEAD"},
+                        expectation{http::verb::put, "/api/node", "GET, HEAD"},
+                        expectation{http::verb::post, "/api/counters/c", "GET, HEAD"},
+                        expectation{http::verb::get, "/api/counters/c/inc", "POST"},
+                        expectation{http::verb::post, "/api/rooms", "GET, HEAD"},
+                        expectation{http::verb::delete_, "/api/rooms/r/messages", "POST"},
+                        expectation{http::verb::post, "/index.html", "GET, HEAD"}}) {
+    SCOPED_TRACE(std::string(http::to_string(e.method)) + " " + e.target);
+    auto reply = call(port(), e.method, e.target, "{}", e.method != http::verb::get);
+    EXPECT_TRUE(is_http_error(reply, 405, "method_not_allowed"));
+    if (reply) {
+      EXPECT_EQ(reply->header("allow"), e.allow);
+    }
+  }
+}
+
+TEST_F(http_api_test, websocket_path_without_upgrade_is_426) {
+  EXPECT_TRUE(is_http_error(http_get(port(), "/ws"), 426, "upgrade_required"));
+}
+
+}  // namespace
+}  // namespace troupe::it

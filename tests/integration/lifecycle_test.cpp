@@ -1,0 +1,119 @@
+// The process from outside: graceful SIGTERM, configuration errors and --help as exit codes,
+// and the node id from the environment.
+#include "tests/integration/support/server_fixture.hpp"
+
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <iostream>
+
+namespace troupe::it {
+namespace {
+
+using namespace std::chrono_literals;
+namespace websocket = boost::beast::websocket;
+
+class lifecycle_test : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    if (HasFailure() && server_) std::cerr << server_->log();
+  }
+
+  watchdog watchdog_{test_limit, "lifecycle_test"};
+  std::unique_ptr<troupe_process> server_;
+};
+
+TEST_F(lifecycle_test, sigterm_closes_websockets_with_1001_and_exits_0) {
+  server_ = std::make_unique<troupe_process>();
+  ASSERT_TRUE(server_->wait_ready()) << "the server did not become ready";
+  ws_client a;
+  ws_client b;
+  ASSERT_TRUE(a.connect_welcome(server_->port()));
+  ASSERT_TRUE(b.connect_welcome(server_->port()));
+  ASSERT_TRUE(b.request({{"type", "room.join"}, {"room", "r"}, {"name", "b"}}));
+
+  const auto signalled = std::chrono::steady_clock::now();
+  server_->send_signal(SIGTERM);
+  for (ws_client* c : {&a, &b}) {
+    auto reason = c->read_close();
+    ASSERT_TRUE(reason) << reason.error().message();
+    EXPECT_EQ(reason->code, websocket::close_code::going_away);
+  }
+  auto status = server_->wait_exit(5s);
+  ASSERT_TRUE(status) << "still running 5 s after SIGTERM";
+  EXPECT_EQ(*status, exited(0));
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, 5s);
+}
+
+TEST_F(lifecycle_test, sigterm_when_idle_exits_0) {
+  server_ = std::make_unique<troupe_process>();
+  ASSERT_TRUE(server_->wait_ready());
+  auto status = server_->terminate(5s);
+  ASSERT_TRUE(status) << "still running 5 s after SIGTERM";
+  EXPECT_EQ(*status, exited(0));
+}
+
+TEST_F(lifecycle_test, sigint_exits_0) {
+  server_ = std::make_unique<troupe_process>();
+  ASSERT_TRUE(server_->wait_ready());
+  server_->send_signal(SIGINT);
+  auto status = server_->wait_exit(5s);
+  ASSERT_TRUE(status) << "still running 5 s after SIGINT";
+  EXPECT_EQ(*status, exited(0));
+}
+
+// Exit status 2 and a message on stderr naming the culprit.
+void expect_config_error(troupe_options options, const std::string& culprit) {
+  troupe_process p(std::move(options));
+  auto status = p.wait_exit(10s);
+  ASSERT_TRUE(status) << "still running; " << p.log();
+  EXPECT_EQ(*status, exited(2)) << p.log();
+  EXPECT_NE(p.stderr_text().find("invalid configuration"), std::string::npos) << p.log();
+  EXPECT_NE(p.stderr_text().find(culprit), std::string::npos) << p.log();
+}
+
+TEST_F(lifecycle_test, port_out_of_range_exits_2) {
+  expect_config_error({{"--port", "70000"}, {}, true}, "70000");
+}
+
+TEST_F(lifecycle_test, unknown_flag_exits_2) {
+  expect_config_error({{"--port", "8080", "--no-such-flag"}, {}, true}, "--no-such-flag");
+}
+
+TEST_F(lifecycle_test, invalid_environment_exits_2) {
+  expect_config_error({{}, {{"TROUPE_PORT", "not-a-port"}}, true}, "not-a-port");
+}
+
+TEST_F(lifecycle_test, help_exits_0_with_usage_on_stdout) {
+  troupe_process p({{"--help"}, {}, true});
+  auto status = p.wait_exit(10s);
+  ASSERT_TRUE(status) << "still running";
+  EXPECT_EQ(*status, exited(0)) << p.log();
+  const auto out = p.stdout_text();
+  for (const char* flag : {"--port", "--host", "--web-root", "--log-level", "--max-message-bytes",
+                           "--node-id", "TROUPE_PORT"})
+    EXPECT_NE(out.find(flag), std::string::npos) << flag << " missing from --help:\n" << out;
+}
+
+TEST_F(lifecycle_test, node_id_from_the_environment) {
+  server_ =
+      std::make_unique<troupe_process>(troupe_options{{}, {{"TROUPE_NODE_ID", "env-node"}}, false});
+  ASSERT_TRUE(server_->wait_ready());
+  auto node = http_get(server_->port(), "/api/node");
+  ASSERT_TRUE(node) << node.error().message();
+  EXPECT_EQ(json::parse(node->body)["node"], "env-node") << node->body;
+  ws_client c;
+  auto welcome = c.connect_welcome(server_->port());
+  ASSERT_TRUE(welcome) << welcome.error().message();
+  EXPECT_EQ((*welcome)["node"], "env-node");
+  // A flag beats the environment.
+  troupe_process flagged({{"--node-id", "flag-node"}, {{"TROUPE_NODE_ID", "env-node"}}, false});
+  ASSERT_TRUE(flagged.wait_ready()) << flagged.log();
+  auto flagged_node = http_get(flagged.port(), "/api/node");
+  ASSERT_TRUE(flagged_node) << flagged_node.error().message();
+  EXPECT_EQ(json::parse(flagged_node->body)["node"], "flag-node") << flagged_node->body;
+}
+
+}  // namespace
+}  // namespace troupe::it

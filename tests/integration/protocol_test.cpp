@@ -1,0 +1,156 @@
+// The protocol table over a real socket: welcome, counters, echo, ping, and ids on replies.
+#include "tests/integration/support/server_fixture.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <set>
+
+namespace troupe::it {
+namespace {
+
+class protocol_test : public server_test {
+ protected:
+  troupe_options options() const override {
+    return {{"--node-id", "it-node", "--echo-workers", "2"}, {}, false};
+  }
+};
+
+TEST_F(protocol_test, welcome_names_session_node_and_protocol) {
+  ws_client a;
+  auto welcome = a.connect_welcome(port());
+  ASSERT_TRUE(welcome) << welcome.error().message();
+  ASSERT_TRUE((*welcome)["session"].is_string()) << *welcome;
+  const auto session = (*welcome)["session"].get<std::string>();
+  EXPECT_FALSE(session.empty());
+  EXPECT_EQ(
+      *welcome,
+      json({{"type", "welcome"}, {"session", session}, {"node", "it-node"}, {"protocol", 1}}));
+
+  ws_client b;
+  auto other = b.connect_welcome(port());
+  ASSERT_TRUE(other) << other.error().message();
+  EXPECT_NE((*other)["session"], session) << "two connections share a session id";
+}
+
+TEST_F(protocol_test, counter_inc_with_by_without_by_and_negative) {
+  auto c = connect();
+  EXPECT_TRUE(next_frame_is_reply(
+      *c, {{"type", "counter.inc"}, {"id", 1}, {"counter", "hits"}, {"by", 5}},
+      {{"type", "counter.value"}, {"id", 1}, {"counter", "hits"}, {"value", 5}}));
+  EXPECT_TRUE(next_frame_is_reply(
+      *c, {{"type", "counter.inc"}, {"id", 2}, {"counter", "hits"}},
+      {{"type", "counter.value"}, {"id", 2}, {"counter", "hits"}, {"value", 6}}));
+  EXPECT_TRUE(next_frame_is_reply(
+      *c, {{"type", "counter.inc"}, {"id", 3}, {"counter", "hits"}, {"by", -10}},
+      {{"type", "counter.value"}, {"id", 3}, {"counter", "hits"}, {"value", -4}}));
+  EXPECT_TRUE(next_frame_is_reply(
+      *c, {{"type", "counter.get"}, {"id", 4}, {"counter", "hits"}},
+      {{"type", "counter.value"}, {"id", 4}, {"counter", "hits"}, {"value", -4}}));
+  // Counters are independent, and a fresh one starts at 0.
+  EXPECT_TRUE(next_frame_is_reply(
+      *c, {{"type", "counter.get"}, {"id", 5}, {"counter", "other"}},
+      {{"type", "counter.value"}, {"id", 5}, {"counter", "other"}, {"value", 0}}));
+}
+
+TEST_F(protocol_test, counter_state_is_shared_between_connections) {
+  auto a = connect();
+  auto b = connect();
+  EXPECT_TRUE(next_frame_is_reply(
+      *a, {{"type", "counter.inc"}, {"id", 1}, {"counter", "shared"}, {"by", 7}},
+      {{"type", "counter.value"}, {"id", 1}, {"counter", "shared"}, {"value", 7}}));
+  EXPECT_TRUE(next_frame_is_reply(
+      *b, {{"type", "counter.get"}, {"id", 1}, {"counter", "shared"}},
+      {{"type", "counter.value"}, {"id", 1}, {"counter", "shared"}, {"value", 7}}));
+}
+
+TEST_F(protocol_test, counter_watch_pushes_changes_until_unwatch) {
+  auto watcher = connect();
+  auto other = connect();
+  EXPECT_TRUE(
+      next_frame_is_reply(*other, {{"type", "counter.inc"}, {"id", 1}, {"counter", "w"}, {"by", 2}},
+                          {{"type", "counter.value"}, {"id", 1}, {"counter", "w"}, {"value", 2}}));
+  // The watch answers with the value now.
+  EXPECT_TRUE(next_frame_is_reply(
+      *watcher, {{"type", "counter.watch"}, {"id", "watch"}, {"counter", "w"}},
+      {{"type", "counter.value"}, {"id", "watch"}, {"counter", "w"}, {"value", 2}}));
+
+  // Another client's change is pushed, without an id. The counter pushes before it replies, so
+  // once `other` has its reply the push is already queued for the watcher.
+  EXPECT_TRUE(
+      next_frame_is_reply(*other, {{"type", "counter.inc"}, {"id", 2}, {"counter", "w"}, {"by", 3}},
+                          {{"type", "counter.value"}, {"id", 2}, {"counter", "w"}, {"value", 5}}));
+  EXPECT_TRUE(next_frame_is(*watcher, {{"type", "counter.value"}, {"counter", "w"}, {"value", 5}}));
+  EXPECT_TRUE(next_frame_is_reply(
+      *other, {{"type", "counter.inc"}, {"id", 3}, {"counter", "w"}, {"by", -1}},
+      {{"type", "counter.value"}, {"id", 3}, {"counter", "w"}, {"value", 4}}));
+  EXPECT_TRUE(next_frame_is(*watcher, {{"type", "counter.value"}, {"counter", "w"}, {"value", 4}}));
+
+  // The watcher's own change: the push first, then the reply.
+  ASSERT_TRUE(watcher->send_json({{"type", "counter.inc"}, {"id", 9}, {"counter", "w"}}));
+  EXPECT_TRUE(next_frame_is(*watcher, {{"type", "counter.value"}, {"counter", "w"}, {"value", 5}}));
+  EXPECT_TRUE(next_frame_is(
+      *watcher, {{"type", "counter.value"}, {"id", 9}, {"counter", "w"}, {"value", 5}}));
+
+  // Other counters are not pushed.
+  EXPECT_TRUE(next_frame_is_reply(
+      *other, {{"type", "counter.inc"}, {"id", 4}, {"counter", "unwatched"}},
+      {{"type", "counter.value"}, {"id", 4}, {"counter", "unwatched"}, {"value", 1}}));
+  EXPECT_TRUE(answers_ping(*watcher));
+
+  EXPECT_TRUE(next_frame_is_reply(
+      *watcher, {{"type", "counter.unwatch"}, {"id", "unwatch"}, {"counter", "w"}},
+      {{"type", "ok"}, {"id", "unwatch"}}));
+  EXPECT_TRUE(
+      next_frame_is_reply(*other, {{"type", "counter.inc"}, {"id", 5}, {"counter", "w"}},
+                          {{"type", "counter.value"}, {"id", 5}, {"counter", "w"}, {"value", 6}}));
+  EXPECT_TRUE(answers_ping(*watcher)) << "a push arrived after counter.unwatch";
+}
+
+TEST_F(protocol_test, echo_returns_the_payload_and_the_worker_index) {
+  auto c = connect();
+  const json payload = {
+      {"text", "héllo"}, {"list", {1, 2.5, nullptr, true}}, {"nested", {{"deep", {{"x", -1}}}}}};
+  std::set<int> workers;
+  for (int i = 0; i < 4; ++i) {
+    const std::string id = numbered("e", i);
+    auto reply = c->request({{"type", "echo"}, {"id", id}, {"payload", payload}});
+    ASSERT_TRUE(reply) << reply.error().message();
+    ASSERT_TRUE((*reply)["worker"].is_number_integer()) << *reply;
+    const int worker = (*reply)["worker"].get<int>();
+    EXPECT_EQ(*reply,
+              json({{"type", "echo"}, {"id", id}, {"payload", payload}, {"worker", worker}}));
+    workers.insert(worker);
+  }
+  // Two workers, round robin: both answer, with indexes 0 and 1.
+  EXPECT_EQ(workers, (std::set<int>{0, 1}));
+
+  // Any JSON value is a payload, null and scalars included.
+  for (const json& p : {json(nullptr), json(42), json("text"), json::array()}) {
+    auto reply = c->request({{"type", "echo"}, {"payload", p}});
+    ASSERT_TRUE(reply) << reply.error().message();
+    EXPECT_EQ(without(*reply, {"worker"}), json({{"type", "echo"}, {"payload", p}}));
+  }
+}
+
+TEST_F(protocol_test, ping_answers_pong) {
+  auto c = connect();
+  EXPECT_TRUE(next_frame_is_reply(*c, {{"type", "ping"}}, {{"type", "pong"}}));
+  EXPECT_TRUE(
+      next_frame_is_reply(*c, {{"type", "ping"}, {"id", 42}}, {{"type", "pong"}, {"id", 42}}));
+}
+
+TEST_F(protocol_test, ids_are_echoed_as_sent) {
+  auto c = connect();
+  for (const json& id : {json("abc"), json(""), json("ünï \"quoted\""), json(0), json(-7),
+                         json(9007199254740993LL), json(std::numeric_limits<std::int64_t>::min()),
+                         json(std::numeric_limits<std::uint64_t>::max())}) {
+    EXPECT_TRUE(
+        next_frame_is_reply(*c, {{"type", "ping"}, {"id", id}}, {{"type", "pong"}, {"id", id}}));
+    EXPECT_TRUE(next_frame_is_reply(
+        *c, {{"type", "counter.get"}, {"id", id}, {"counter", "ids"}},
+        {{"type", "counter.value"}, {"id", id}, {"counter", "ids"}, {"value", 0}}));
+  }
+}
+
+}  // namespace
+}  // namespace troupe::it

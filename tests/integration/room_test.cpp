@@ -1,0 +1,273 @@
+// Rooms over a real socket: join (members, history, presence), idempotent join, say, history
+// with since, leave, presence when a member vanishes, and publishing over HTTP.
+#include "tests/integration/support/server_fixture.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace troupe::it {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+using std::chrono::system_clock;
+
+class room_test : public server_test {};
+
+json member(const ws_client& c, const std::string& name) {
+  return {{"session", c.session()}, {"name", name}};
+}
+
+json join(const std::string& room, const std::string& name, const json& id) {
+  return {{"type", "room.join"}, {"id", id}, {"room", room}, {"name", name}};
+}
+
+json presence(const std::string& room, const std::string& event, const json& who) {
+  return {{"type", "room.presence"}, {"room", room}, {"event", event}, {"member", who}};
+}
+
+// Members in the room's order (by session id).
+json members(json a, json b) {
+  if (a["session"].get<std::string>() > b["session"].get<std::string>()) std::swap(a, b);
+  return json::array({a, b});
+}
+
+// A room.message frame's fields other than ts are exactly these, and ts is "now" in ms.
+::testing::AssertionResult is_message(const result<json>& frame, const std::string& room,
+                                      std::uint64_t seq, const json& from,
+                                      const std::string& text) {
+  if (!frame) return ::testing::AssertionFailure() << "no frame: " << frame.error().message();
+  const json expected = {
+      {"type", "room.message"}, {"room", room}, {"seq", seq}, {"from", from}, {"text", text}};
+  if (without(*frame, {"ts"}) != expected)
+    return ::testing::AssertionFailure()
+           << "got " << *frame << "\nexpected " << expected << " plus ts";
+  const auto now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  const json& ts = (*frame)["ts"];
+  if (!ts.is_number_integer() || std::abs(ts.get<std::int64_t>() - now) > 60'000)
+    return ::testing::AssertionFailure()
+           << "ts " << ts << " is not the time in ms (now " << now << ")";
+  return ::testing::AssertionSuccess();
+}
+
+TEST_F(room_test, join_lists_members_history_and_tells_the_others) {
+  auto alice = connect();
+  auto bob = connect();
+
+  auto joined = alice->request(join("lobby", "alice", 1));
+  ASSERT_TRUE(joined) << joined.error().message();
+  ASSERT_TRUE((*joined)["epoch"].is_string()) << *joined;
+  const auto epoch = (*joined)["epoch"].get<std::string>();
+  EXPECT_FALSE(epoch.empty());
+  EXPECT_EQ(*joined, json({{"type", "room.joined"},
+                           {"id", 1},
+                           {"room", "lobby"},
+                           {"members", json::array({member(*alice, "alice")})},
+                           {"history", json::array()},
+                           {"last_seq", 0},
+                           {"epoch", epoch}}));
+
+  auto second = bob->request(join("lobby", "bob", "j"));
+  ASSERT_TRUE(second) << second.error().message();
+  EXPECT_EQ(*second, json({{"type", "room.joined"},
+                           {"id", "j"},
+                           {"room", "lobby"},
+                           {"members", members(member(*alice, "alice"), member(*bob, "bob"))},
+                           {"history", json::array()},
+                           {"last_seq", 0},
+                           {"epoch", epoch}}));
+  // The others hear of the join; the joiner does not hear of itself.
+  EXPECT_TRUE(next_frame_is(*alice, presence("lobby", "join", member(*bob, "bob"))));
+  EXPECT_TRUE(answers_ping(*bob));
+}
+
+TEST_F(room_test, joining_twice_is_idempotent) {
+  auto alice = connect();
+  auto bob = connect();
+  ASSERT_TRUE(alice->request(join("r", "alice", 1)));
+  ASSERT_TRUE(bob->request(join("r", "bob", 1)));
+  ASSERT_TRUE(next_frame_is(*alice, presence("r", "join", member(*bob, "bob"))));
+
+  auto again = bob->request(join("r", "bob", 2));
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(without(*again, {"epoch"}),
+            json({{"type", "room.joined"},
+                  {"id", 2},
+                  {"room", "r"},
+                  {"members", members(member(*alice, "alice"), member(*bob, "bob"))},
+                  {"history", json::array()},
+                  {"last_seq", 0}}));
+  // No second presence event: the room pushes presence before it replies, so it would come
+  // before alice's pong.
+  EXPECT_TRUE(answers_ping(*alice)) << "a second presence event for an idempotent join";
+
+  // Still one member: one copy of each message.
+  auto own = bob->request({{"type", "room.say"}, {"id", 3}, {"room", "r"}, {"text", "once"}});
+  EXPECT_TRUE(is_message(own, "r", 1, member(*bob, "bob"), "once"));
+  EXPECT_TRUE(next_frame_is(*bob, {{"type", "ok"}, {"id", 3}, {"seq", 1}}));
+  EXPECT_TRUE(is_message(alice->read_json(), "r", 1, member(*bob, "bob"), "once"));
+  EXPECT_TRUE(answers_ping(*alice));
+  EXPECT_TRUE(answers_ping(*bob));
+}
+
+TEST_F(room_test, say_reaches_every_member_including_the_sender) {
+  auto alice = connect();
+  auto bob = connect();
+  auto carol = connect();  // not a member: hears nothing
+  ASSERT_TRUE(alice->request(join("chat", "alice", 1)));
+  ASSERT_TRUE(bob->request(join("chat", "Bob Ünïcode", 1)));
+  ASSERT_TRUE(next_frame_is(*alice, presence("chat", "join", member(*bob, "Bob Ünïcode"))));
+
+  ASSERT_TRUE(alice->send_json(
+      {{"type", "room.say"}, {"id", "s1"}, {"room", "chat"}, {"text", "hello \"world\""}}));
+  // The broadcast goes out before the reply.
+  EXPECT_TRUE(
+      is_message(alice->read_json(), "chat", 1, member(*alice, "alice"), "hello \"world\""));
+  EXPECT_TRUE(next_frame_is(*alice, {{"type", "ok"}, {"id", "s1"}, {"seq", 1}}));
+  EXPECT_TRUE(is_message(bob->read_json(), "chat", 1, member(*alice, "alice"), "hello \"world\""));
+
+  ASSERT_TRUE(bob->send_json({{"type", "room.say"}, {"id", 2}, {"room", "chat"}, {"text", ""}}));
+  EXPECT_TRUE(is_message(bob->read_json(), "chat", 2, member(*bob, "Bob Ünïcode"), ""));
+  EXPECT_TRUE(next_frame_is(*bob, {{"type", "ok"}, {"id", 2}, {"seq", 2}}));
+  EXPECT_TRUE(is_message(alice->read_json(), "chat", 2, member(*bob, "Bob Ünïcode"), ""));
+
+  EXPECT_TRUE(answers_ping(*carol));
+}
+
+TEST_F(room_test, history_since_returns_later_messages_oldest_first) {
+  auto alice = connect();
+  auto joined = alice->request(join("h", "alice", 1));
+  ASSERT_TRUE(joined) << joined.error().message();
+  const json epoch = (*joined)["epoch"];
+  std::vector<json> said;
+  for (int i = 1; i <= 4; ++i) {
+    const std::string text = numbered("m", i);
+    ASSERT_TRUE(alice->send_json({{"type", "room.say"}, {"room", "h"}, {"text", text}}));
+    auto message = alice->read_json();
+    ASSERT_TRUE(is_message(message, "h", i, member(*alice, "alice"), text));
+    said.push_back(*message);
+    ASSERT_TRUE(next_frame_is(*alice, {{"type", "ok"}, {"seq", i}}));
+  }
+
+  EXPECT_TRUE(next_frame_is_reply(
+      *alice, {{"type", "room.history"}, {"id", 2}, {"room", "h"}, {"since", 2}},
+      {{"type", "room.history"},
+       {"id", 2},
+       {"room", "h"},
+       {"messages", {said[2], said[3]}},
+       {"last_seq", 4},
+       {"epoch", epoch}}));
+  EXPECT_TRUE(next_frame_is_reply(*alice, {{"type", "room.history"}, {"id", 3}, {"room", "h"}},
+                                  {{"type", "room.history"},
+                                   {"id", 3},
+                                   {"room", "h"},
+                                   {"messages", said},
+                                   {"last_seq", 4},
+                                   {"epoch", epoch}}));
+  EXPECT_TRUE(next_frame_is_reply(
+      *alice, {{"type", "room.history"}, {"id", 4}, {"room", "h"}, {"since", 4}},
+      {{"type", "room.history"},
+       {"id", 4},
+       {"room", "h"},
+       {"messages", json::array()},
+       {"last_seq", 4},
+       {"epoch", epoch}}));
+
+  // A newcomer's room.joined carries the history too; history needs no membership.
+  auto bob = connect();
+  auto bob_joined = bob->request(join("h", "bob", 5));
+  ASSERT_TRUE(bob_joined) << bob_joined.error().message();
+  EXPECT_EQ((*bob_joined)["history"], json(said));
+  EXPECT_EQ((*bob_joined)["last_seq"], 4);
+  EXPECT_EQ((*bob_joined)["epoch"], epoch);
+  auto carol = connect();
+  EXPECT_TRUE(next_frame_is_reply(
+      *carol, {{"type", "room.history"}, {"id", 1}, {"room", "h"}, {"since", 3}},
+      {{"type", "room.history"},
+       {"id", 1},
+       {"room", "h"},
+       {"messages", {said[3]}},
+       {"last_seq", 4},
+       {"epoch", epoch}}));
+}
+
+TEST_F(room_test, leave_answers_ok_and_tells_the_others) {
+  auto alice = connect();
+  auto bob = connect();
+  ASSERT_TRUE(alice->request(join("l", "alice", 1)));
+  ASSERT_TRUE(bob->request(join("l", "bob", 1)));
+  ASSERT_TRUE(next_frame_is(*alice, presence("l", "join", member(*bob, "bob"))));
+
+  EXPECT_TRUE(next_frame_is_reply(*bob, {{"type", "room.leave"}, {"id", "bye"}, {"room", "l"}},
+                                  {{"type", "ok"}, {"id", "bye"}}));
+  EXPECT_TRUE(next_frame_is(*alice, presence("l", "leave", member(*bob, "bob"))));
+  EXPECT_TRUE(answers_ping(*bob)) << "the leaver heard of its own leave";
+
+  // Gone means gone: no more messages, and saying is refused.
+  ASSERT_TRUE(
+      alice->send_json({{"type", "room.say"}, {"id", 2}, {"room", "l"}, {"text", "anyone?"}}));
+  EXPECT_TRUE(is_message(alice->read_json(), "l", 1, member(*alice, "alice"), "anyone?"));
+  EXPECT_TRUE(next_frame_is(*alice, {{"type", "ok"}, {"id", 2}, {"seq", 1}}));
+  EXPECT_TRUE(answers_ping(*bob)) << "a message reached a member that left";
+  EXPECT_TRUE(
+      is_error(bob->request({{"type", "room.say"}, {"id", 3}, {"room", "l"}, {"text", "x"}}),
+               "not_member", 3));
+}
+
+TEST_F(room_test, a_vanished_member_is_announced_as_leaving) {
+  auto alice = connect();
+  auto bob = connect();
+  ASSERT_TRUE(alice->request(join("p", "alice", 1)));
+  ASSERT_TRUE(bob->request(join("p", "bob", 1)));
+  ASSERT_TRUE(next_frame_is(*alice, presence("p", "join", member(*bob, "bob"))));
+  const json bob_member = member(*bob, "bob");
+
+  bob->abort();  // no close handshake: the TCP connection just ends
+  EXPECT_TRUE(next_frame_is(*alice, presence("p", "leave", bob_member)));
+
+  auto detail = http_get(port(), "/api/rooms/p");
+  ASSERT_TRUE(detail) << detail.error().message();
+  EXPECT_EQ(json::parse(detail->body)["members"], json::array({member(*alice, "alice")}));
+}
+
+TEST_F(room_test, a_closed_connection_leaves_its_rooms) {
+  auto alice = connect();
+  auto bob = connect();
+  ASSERT_TRUE(alice->request(join("q", "alice", 1)));
+  ASSERT_TRUE(bob->request(join("q", "bob", 1)));
+  ASSERT_TRUE(next_frame_is(*alice, presence("q", "join", member(*bob, "bob"))));
+  const json bob_member = member(*bob, "bob");
+  ASSERT_TRUE(bob->close());
+  EXPECT_TRUE(next_frame_is(*alice, presence("q", "leave", bob_member)));
+}
+
+TEST_F(room_test, http_publish_reaches_members_without_a_session) {
+  auto alice = connect();
+  ASSERT_TRUE(alice->request(join("news", "alice", 1)));
+  ASSERT_TRUE(alice->send_json({{"type", "room.say"}, {"room", "news"}, {"text", "first"}}));
+  ASSERT_TRUE(is_message(alice->read_json(), "news", 1, member(*alice, "alice"), "first"));
+  ASSERT_TRUE(next_frame_is(*alice, {{"type", "ok"}, {"seq", 1}}));
+
+  auto posted =
+      http_post(port(), "/api/rooms/news/messages", R"({"text":"from curl","name":"curl"})");
+  ASSERT_TRUE(posted) << posted.error().message();
+  EXPECT_EQ(posted->status, 200u) << posted->body;
+  EXPECT_EQ(posted->header("content-type"), "application/json");
+  EXPECT_EQ(json::parse(posted->body), json({{"seq", 2}}));
+  EXPECT_TRUE(is_message(alice->read_json(), "news", 2, {{"session", nullptr}, {"name", "curl"}},
+                         "from curl"));
+
+  // A room nobody joined takes HTTP messages too, and keeps them.
+  auto lonely = http_post(port(), "/api/rooms/empty/messages", R"({"text":"hello?","name":"bot"})");
+  ASSERT_TRUE(lonely) << lonely.error().message();
+  EXPECT_EQ(lonely->status, 200u) << lonely->body;
+  EXPECT_EQ(json::parse(lonely->body), json({{"seq", 1}}));
+  auto history = alice->request({{"type", "room.history"}, {"room", "empty"}});
+  ASSERT_TRUE(history) << history.error().message();
+  ASSERT_EQ((*history)["messages"].size(), 1u) << *history;
+  EXPECT_TRUE(is_message((*history)["messages"][0], "empty", 1,
+                         {{"session", nullptr}, {"name", "bot"}}, "hello?"));
+}
+
+}  // namespace
+}  // namespace troupe::it

@@ -1,0 +1,112 @@
+#include "actors/counter_actor.hpp"
+
+#include "actors/runtime/actor_system.hpp"
+#include "actors/store/memory_store.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <limits>
+
+namespace troupe {
+namespace {
+
+class counter_actor_test : public ::testing::Test {
+ protected:
+  counter_actor_test() { env_.store = &store_; }
+
+  // Everything queued in `out` so far, parsed.
+  static std::vector<nlohmann::json> drain(outbox& out) {
+    std::vector<frame> frames;
+    std::vector<nlohmann::json> parsed;
+    while (out.queue().take(frames)) {
+      for (auto& f : frames) parsed.push_back(nlohmann::json::parse(*f));
+      frames.clear();
+    }
+    return parsed;
+  }
+
+  memory_store store_;
+  domain_env env_;
+  actor_system system_{system_config{2}};
+};
+
+TEST_F(counter_actor_test, inc_adds_and_get_reads) {
+  auto c = system_.spawn<counter_actor>(std::string("hits"), std::cref(env_));
+  EXPECT_EQ(c.ask_blocking(counter_actor::inc{5})->value, 5);
+  EXPECT_EQ(c.ask_blocking(counter_actor::inc{-7})->value, -2);
+  EXPECT_EQ(c.ask_blocking(counter_actor::get{}).value(), -2);
+  EXPECT_EQ(store_.load_counter("hits"), -2);
+}
+
+TEST_F(counter_actor_test, overflow_is_refused_not_wrapped) {
+  store_.save_counter("big", std::numeric_limits<std::int64_t>::max() - 1);
+  auto c = system_.spawn<counter_actor>(std::string("big"), std::cref(env_));
+  auto ok = c.ask_blocking(counter_actor::inc{1});
+  EXPECT_FALSE(ok->overflow);
+  EXPECT_EQ(ok->value, std::numeric_limits<std::int64_t>::max());
+  auto refused = c.ask_blocking(counter_actor::inc{1});
+  EXPECT_TRUE(refused->overflow);
+  EXPECT_EQ(refused->value, std::numeric_limits<std::int64_t>::max());
+  store_.save_counter("small", std::numeric_limits<std::int64_t>::min());
+  auto s = system_.spawn<counter_actor>(std::string("small"), std::cref(env_));
+  EXPECT_TRUE(s.ask_blocking(counter_actor::inc{-1})->overflow);
+}
+
+TEST_F(counter_actor_test, state_survives_a_new_incarnation_through_the_store) {
+  auto first = system_.spawn<counter_actor>(std::string("kept"), std::cref(env_));
+  EXPECT_EQ(first.ask_blocking(counter_actor::inc{41})->value, 41);
+  first.stop();
+  EXPECT_EQ(first.wait(), exit_reason::normal);
+  auto second = system_.spawn<counter_actor>(std::string("kept"), std::cref(env_));
+  EXPECT_EQ(second.ask_blocking(counter_actor::inc{1})->value, 42);
+}
+
+TEST_F(counter_actor_test, watchers_get_every_change_once_encoded) {
+  auto c = system_.spawn<counter_actor>(std::string("w"), std::cref(env_));
+  auto a = std::make_shared<outbox>(16);
+  auto b = std::make_shared<outbox>(16);
+  EXPECT_EQ(c.ask_blocking(counter_actor::watch{"a", a}).value(), 0);
+  EXPECT_EQ(c.ask_blocking(counter_actor::watch{"b", b}).value(), 0);
+  c.ask_blocking(counter_actor::inc{3}).value();
+  std::vector<frame> fa, fb;
+  ASSERT_TRUE(a->queue().take(fa));
+  ASSERT_TRUE(b->queue().take(fb));
+  ASSERT_EQ(fa.size(), 1u);
+  ASSERT_EQ(fb.size(), 1u);
+  EXPECT_EQ(fa[0].get(), fb[0].get()) << "a broadcast is encoded once and shared";
+  auto j = nlohmann::json::parse(*fa[0]);
+  EXPECT_EQ(j, (nlohmann::json{{"type", "counter.value"}, {"counter", "w"}, {"value", 3}}));
+
+  EXPECT_TRUE(c.ask_blocking(counter_actor::unwatch{"a"}).value());
+  EXPECT_FALSE(c.ask_blocking(counter_actor::unwatch{"a"}).value());
+  c.ask_blocking(counter_actor::inc{1}).value();
+  EXPECT_TRUE(drain(*a).empty());
+  auto pushed = drain(*b);
+  ASSERT_EQ(pushed.size(), 1u);
+  EXPECT_EQ(pushed[0]["value"], 4);
+}
+
+TEST_F(counter_actor_test, a_watcher_whose_session_is_gone_is_dropped) {
+  auto c = system_.spawn<counter_actor>(std::string("gone"), std::cref(env_));
+  auto a = std::make_shared<outbox>(16);
+  c.ask_blocking(counter_actor::watch{"a", a}).value();
+  a.reset();
+  c.ask_blocking(counter_actor::inc{1}).value();
+  // Dropped: unwatch finds nothing to remove.
+  EXPECT_FALSE(c.ask_blocking(counter_actor::unwatch{"a"}).value());
+}
+
+TEST_F(counter_actor_test, unwatched_counter_passivates_when_idle_and_watched_one_stays) {
+  env_.idle_timeout = std::chrono::milliseconds(50);
+  auto idle = system_.spawn<counter_actor>(std::string("idle"), std::cref(env_));
+  auto watched = system_.spawn<counter_actor>(std::string("watched"), std::cref(env_));
+  auto out = std::make_shared<outbox>(4);
+  watched.ask_blocking(counter_actor::watch{"s", out}).value();
+  EXPECT_EQ(idle.wait(), exit_reason::normal);
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));  // three idle periods
+  EXPECT_FALSE(watched.exit().has_value());
+}
+
+}  // namespace
+}  // namespace troupe

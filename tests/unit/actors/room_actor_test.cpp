@@ -1,0 +1,153 @@
+#include "actors/room_actor.hpp"
+
+#include "actors/runtime/actor_system.hpp"
+#include "actors/store/memory_store.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace troupe {
+namespace {
+
+class room_actor_test : public ::testing::Test {
+ protected:
+  room_actor_test() { env_.store = &store_; }
+
+  actor_ref<room_actor> room(const std::string& name) {
+    return system_.get_or_spawn<room_actor>("room:" + name, name, std::cref(env_));
+  }
+
+  static std::vector<nlohmann::json> drain(outbox& out) {
+    std::vector<frame> frames;
+    std::vector<nlohmann::json> parsed;
+    while (out.queue().take(frames)) {
+      for (auto& f : frames) parsed.push_back(nlohmann::json::parse(*f));
+      frames.clear();
+    }
+    return parsed;
+  }
+
+  memory_store store_;
+  domain_env env_;
+  actor_system system_{system_config{2}};
+};
+
+TEST_F(room_actor_test, join_lists_members_and_tells_the_others) {
+  auto r = room("lobby");
+  auto alice = std::make_shared<outbox>(16);
+  auto bob = std::make_shared<outbox>(16);
+  auto first = r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
+  EXPECT_EQ(first.members.size(), 1u);
+  EXPECT_EQ(first.last_seq, 0u);
+  EXPECT_FALSE(first.epoch.empty());
+  auto second = r.ask_blocking(room_actor::join{{"s-b", "bob"}, bob}).value();
+  ASSERT_EQ(second.members.size(), 2u);
+  EXPECT_EQ(second.epoch, first.epoch);
+
+  auto seen = drain(*alice);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], (nlohmann::json{{"type", "room.presence"},
+                                     {"room", "lobby"},
+                                     {"event", "join"},
+                                     {"member", {{"session", "s-b"}, {"name", "bob"}}}}));
+  EXPECT_TRUE(drain(*bob).empty()) << "the joiner gets no presence event about itself";
+}
+
+TEST_F(room_actor_test, joining_twice_is_idempotent) {
+  auto r = room("twice");
+  auto alice = std::make_shared<outbox>(16);
+  auto bob = std::make_shared<outbox>(16);
+  r.ask_blocking(room_actor::join{{"s-b", "bob"}, bob}).value();
+  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
+  auto again = r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
+  EXPECT_EQ(again.members.size(), 2u);
+  EXPECT_EQ(drain(*bob).size(), 1u) << "one presence event, not two";
+}
+
+TEST_F(room_actor_test, say_numbers_from_one_and_shares_one_frame) {
+  auto r = room("talk");
+  auto alice = std::make_shared<outbox>(16);
+  auto bob = std::make_shared<outbox>(16);
+  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
+  r.ask_blocking(room_actor::join{{"s-b", "bob"}, bob}).value();
+  drain(*alice);
+  EXPECT_EQ(r.ask_blocking(room_actor::say{{"s-a", "ignored"}, "hi"})->seq, 1u);
+  EXPECT_EQ(r.ask_blocking(room_actor::say{{"s-b", ""}, "yo"})->seq, 2u);
+
+  std::vector<frame> fa, fb;
+  ASSERT_TRUE(alice->queue().take(fa));
+  ASSERT_TRUE(bob->queue().take(fb));
+  ASSERT_EQ(fa.size(), 2u);
+  ASSERT_EQ(fb.size(), 2u);
+  EXPECT_EQ(fa[0].get(), fb[0].get()) << "serialised once, shared by every member";
+  auto m = nlohmann::json::parse(*fa[0]);
+  EXPECT_EQ(m["type"], "room.message");
+  EXPECT_EQ(m["seq"], 1);
+  EXPECT_EQ(m["text"], "hi");
+  EXPECT_EQ(m["from"], (nlohmann::json{{"session", "s-a"}, {"name", "alice"}})) << "the member's own name is used";
+  EXPECT_GT(m["ts"].get<std::int64_t>(), 1'600'000'000'000);
+}
+
+TEST_F(room_actor_test, non_members_cannot_say_but_http_publishers_can) {
+  auto r = room("closed");
+  auto alice = std::make_shared<outbox>(16);
+  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
+  EXPECT_FALSE(r.ask_blocking(room_actor::say{{"s-x", "x"}, "sneak"})->seq.has_value());
+  EXPECT_EQ(r.ask_blocking(room_actor::say{{"", "curl"}, "from http"})->seq, 1u);
+  auto seen = drain(*alice);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_TRUE(seen[0]["from"]["session"].is_null());
+  EXPECT_EQ(seen[0]["from"]["name"], "curl");
+}
+
+TEST_F(room_actor_test, history_keeps_the_newest_and_filters_by_since) {
+  env_.room_history = 3;
+  auto r = room("hist");
+  for (int i = 1; i <= 5; ++i) r.ask_blocking(room_actor::say{{"", "bot"}, std::string("m").append(std::to_string(i))}).value();
+  auto all = r.ask_blocking(room_actor::history{0}).value();
+  EXPECT_EQ(all.last_seq, 5u);
+  ASSERT_EQ(all.messages.size(), 3u);
+  EXPECT_EQ(nlohmann::json::parse(*all.messages[0])["seq"], 3);
+  auto since = r.ask_blocking(room_actor::history{4}).value();
+  ASSERT_EQ(since.messages.size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(*since.messages[0])["text"], "m5");
+  EXPECT_TRUE(r.ask_blocking(room_actor::history{5})->messages.empty());
+}
+
+TEST_F(room_actor_test, leave_tells_the_others_and_unknown_leave_is_refused) {
+  auto r = room("bye");
+  auto alice = std::make_shared<outbox>(16);
+  auto bob = std::make_shared<outbox>(16);
+  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
+  r.ask_blocking(room_actor::join{{"s-b", "bob"}, bob}).value();
+  drain(*alice);
+  EXPECT_TRUE(r.ask_blocking(room_actor::leave{"s-b"}).value());
+  EXPECT_FALSE(r.ask_blocking(room_actor::leave{"s-b"}).value());
+  auto seen = drain(*alice);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0]["event"], "leave");
+  EXPECT_EQ(seen[0]["member"]["name"], "bob");
+  EXPECT_EQ(r.ask_blocking(room_actor::describe{})->members.size(), 1u);
+}
+
+TEST_F(room_actor_test, an_empty_room_passivates_and_comes_back_with_its_numbering) {
+  env_.idle_timeout = std::chrono::milliseconds(50);
+  auto r = room("passive");
+  auto alice = std::make_shared<outbox>(16);
+  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
+  r.ask_blocking(room_actor::say{{"s-a", ""}, "before"}).value();
+  auto epoch = r.ask_blocking(room_actor::describe{})->epoch;
+  r.ask_blocking(room_actor::leave{"s-a"}).value();
+  EXPECT_EQ(r.wait(), exit_reason::normal);
+
+  auto again = room("passive");
+  EXPECT_NE(again.id(), r.id()) << "a fresh incarnation";
+  auto s = again.ask_blocking(room_actor::say{{"", "bot"}, "after"}).value();
+  EXPECT_EQ(s.seq, 2u) << "numbering continues from the store";
+  auto d = again.ask_blocking(room_actor::describe{}).value();
+  EXPECT_EQ(d.epoch, epoch);
+  EXPECT_EQ(d.messages.size(), 2u);
+}
+
+}  // namespace
+}  // namespace troupe

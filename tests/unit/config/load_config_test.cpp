@@ -1,0 +1,272 @@
+// load_config: precedence (flags > environment > file > defaults), every flag and variable, and
+// every kind of invalid setting, each reported with where it came from.
+#include "config/load_config.hpp"
+
+#include "config_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace troupe;
+using namespace std::chrono_literals;
+using test::load;
+using test::load_error;
+using test::temp_file;
+
+void expect_mentions(const std::string& message, std::initializer_list<std::string_view> parts) {
+  for (auto part : parts) {
+    EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' not in: " << message;
+  }
+}
+
+TEST(load_config, file_overrides_defaults) {
+  temp_file file(R"({"server":{"port":9001},"log":{"format":"json"},"rooms":{"history":5}})");
+  const config c = load({"--config", file.path()});
+  EXPECT_EQ(c.server.port, 9001);
+  EXPECT_EQ(c.log.format, log_format::json);
+  EXPECT_EQ(c.rooms.history, 5u);
+  config expected;
+  expected.server.port = 9001;
+  expected.log.format = log_format::json;
+  expected.rooms.history = 5;
+  EXPECT_EQ(c, expected) << "keys the file leaves out keep their defaults";
+}
+
+TEST(load_config, file_named_by_environment) {
+  temp_file file(R"({"node":{"id":"from-file"}})");
+  EXPECT_EQ(load({}, {{"TROUPE_CONFIG", file.path()}}).node.id, "from-file");
+  EXPECT_EQ(load({"--config=" + file.path()}).node.id, "from-file");
+}
+
+TEST(load_config, config_flag_beats_config_variable) {
+  temp_file file(R"({"node":{"id":"from-flag-file"}})");
+  const config c = load({"--config", file.path()}, {{"TROUPE_CONFIG", "/nonexistent/troupe.json"}});
+  EXPECT_EQ(c.node.id, "from-flag-file");
+}
+
+TEST(load_config, environment_beats_file) {
+  temp_file file(R"({"server":{"port":9001,"host":"127.0.0.1"}})");
+  const config c = load({"--config", file.path()}, {{"TROUPE_PORT", "9002"}});
+  EXPECT_EQ(c.server.port, 9002);
+  EXPECT_EQ(c.server.host, "127.0.0.1");
+}
+
+TEST(load_config, flags_beat_environment) {
+  temp_file file(R"({"server":{"port":9001}})");
+  const test::environment env = {{"TROUPE_PORT", "9002"}, {"TROUPE_THREADS", "3"}};
+  EXPECT_EQ(load({"--config", file.path(), "--port", "9003"}, env).server.port, 9003);
+  EXPECT_EQ(load({"--port=9004", "--config", file.path()}, env).server.port, 9004);
+  EXPECT_EQ(load({"--port=9004"}, env).server.threads, 3u);
+}
+
+TEST(load_config, the_last_repeated_flag_wins) {
+  EXPECT_EQ(load({"--port", "1000", "--port=2000"}).server.port, 2000);
+}
+
+TEST(load_config, empty_environment_variables_are_ignored) {
+  EXPECT_EQ(load({}, {{"TROUPE_PORT", ""}, {"TROUPE_NODE_ID", ""}, {"TROUPE_CONFIG", ""}}),
+            config{});
+}
+
+// One row per setting: its flag, its variable, a value, and the field that value must land in.
+struct setting_case {
+  std::string flag;
+  std::string env;
+  std::string value;
+  std::function<bool(const config&)> applied;
+};
+
+std::vector<setting_case> setting_cases() {
+  return {
+      {"--host", "TROUPE_HOST", "127.0.0.2",
+       [](const config& c) { return c.server.host == "127.0.0.2"; }},
+      {"--port", "TROUPE_PORT", "65535", [](const config& c) { return c.server.port == 65535; }},
+      {"--threads", "TROUPE_THREADS", "7", [](const config& c) { return c.server.threads == 7; }},
+      {"--web-root", "TROUPE_WEB_ROOT", "/srv/www",
+       [](const config& c) { return c.server.web_root == "/srv/www"; }},
+      {"--max-connections", "TROUPE_MAX_CONNECTIONS", "12",
+       [](const config& c) { return c.server.max_connections == 12; }},
+      {"--handshake-timeout-ms", "TROUPE_HANDSHAKE_TIMEOUT_MS", "250",
+       [](const config& c) { return c.server.handshake_timeout_ms == 250ms; }},
+      {"--idle-timeout-ms", "TROUPE_IDLE_TIMEOUT_MS", "251",
+       [](const config& c) { return c.server.idle_timeout_ms == 251ms; }},
+      {"--node-id", "TROUPE_NODE_ID", "node-7",
+       [](const config& c) { return c.node.id == "node-7"; }},
+      {"--log-level", "TROUPE_LOG_LEVEL", "warn",
+       [](const config& c) { return c.log.level == "warn"; }},
+      {"--log-format", "TROUPE_LOG_FORMAT", "json",
+       [](const config& c) { return c.log.format == log_format::json; }},
+      {"--max-message-bytes", "TROUPE_MAX_MESSAGE_BYTES", "100000",
+       [](const config& c) { return c.limits.max_message_bytes == 100000; }},
+      {"--max-text-bytes", "TROUPE_MAX_TEXT_BYTES", "10",
+       [](const config& c) { return c.limits.max_text_bytes == 10; }},
+      {"--outbound-queue", "TROUPE_OUTBOUND_QUEUE", "11",
+       [](const config& c) { return c.limits.outbound_queue == 11; }},
+      {"--ask-timeout-ms", "TROUPE_ASK_TIMEOUT_MS", "12",
+       [](const config& c) { return c.limits.ask_timeout_ms == 12ms; }},
+      {"--mailbox-capacity", "TROUPE_MAILBOX_CAPACITY", "13",
+       [](const config& c) { return c.actors.mailbox_capacity == 13; }},
+      {"--room-history", "TROUPE_ROOM_HISTORY", "14",
+       [](const config& c) { return c.rooms.history == 14; }},
+      {"--room-idle-ms", "TROUPE_ROOM_IDLE_MS", "15",
+       [](const config& c) { return c.rooms.idle_ms == 15ms; }},
+      {"--echo-workers", "TROUPE_ECHO_WORKERS", "16",
+       [](const config& c) { return c.workers.echo == 16; }},
+      {"--shutdown-grace-ms", "TROUPE_SHUTDOWN_GRACE_MS", "17",
+       [](const config& c) { return c.shutdown.grace_ms == 17ms; }},
+  };
+}
+
+TEST(load_config, every_flag_sets_its_setting) {
+  for (const auto& s : setting_cases()) {
+    EXPECT_TRUE(s.applied(load({s.flag, s.value}))) << s.flag << " " << s.value;
+    EXPECT_TRUE(s.applied(load({s.flag + "=" + s.value}))) << s.flag << "=" << s.value;
+    EXPECT_FALSE(s.applied(config{})) << s.flag << ": pick a value other than the default";
+  }
+}
+
+TEST(load_config, every_environment_variable_sets_its_setting) {
+  for (const auto& s : setting_cases()) {
+    EXPECT_TRUE(s.applied(load({}, {{s.env, s.value}}))) << s.env << "=" << s.value;
+  }
+}
+
+TEST(load_config, values_at_the_edges_of_their_ranges) {
+  EXPECT_EQ(load({"--port", "1"}).server.port, 1);
+  EXPECT_EQ(load({"--threads", "0"}).server.threads, 0u);
+  EXPECT_EQ(load({"--echo-workers", "0"}).workers.echo, 0u);
+  EXPECT_EQ(load({"--shutdown-grace-ms", "0"}).shutdown.grace_ms, 0ms);
+  EXPECT_EQ(load({"--node-id="}).node.id, "");
+  EXPECT_EQ(load({"--node-id", "has spaces = and more"}).node.id, "has spaces = and more");
+  EXPECT_EQ(load({"--node-id=a=b"}).node.id, "a=b");
+}
+
+TEST(load_config, invalid_ports) {
+  expect_mentions(load_error({"--port", "0"}), {"flag --port", "from 1 to 65535", "'0'"});
+  expect_mentions(load_error({"--port=65536"}), {"flag --port", "from 1 to 65535", "'65536'"});
+  expect_mentions(load_error({}, {{"TROUPE_PORT", "70000"}}),
+                  {"environment variable TROUPE_PORT", "from 1 to 65535", "'70000'"});
+  expect_mentions(load_error({}, {{"TROUPE_PORT", "http"}}), {"TROUPE_PORT", "'http'"});
+  expect_mentions(load_error({"--port", "80x"}), {"flag --port", "'80x'"});
+  expect_mentions(load_error({"--port", " 80"}), {"flag --port", "' 80'"});
+  expect_mentions(load_error({"--port="}), {"flag --port", "''"});
+  expect_mentions(load_error({"--port", "99999999999999999999999"}), {"flag --port"});
+}
+
+TEST(load_config, sizes_and_durations_must_be_positive) {
+  for (const char* flag :
+       {"--max-connections", "--max-message-bytes", "--max-text-bytes", "--outbound-queue",
+        "--ask-timeout-ms", "--mailbox-capacity", "--room-history", "--room-idle-ms",
+        "--handshake-timeout-ms", "--idle-timeout-ms"}) {
+    expect_mentions(load_error({flag, "0"}), {std::string("flag ") + flag, "an integer from 1"});
+    expect_mentions(load_error({flag, "-5"}), {std::string("flag ") + flag, "'-5'"});
+  }
+  expect_mentions(load_error({"--threads", "-1"}), {"flag --threads", "from 0 to 1024"});
+  expect_mentions(load_error({"--shutdown-grace-ms", "-1"}), {"flag --shutdown-grace-ms"});
+  expect_mentions(load_error({}, {{"TROUPE_MAILBOX_CAPACITY", "0"}}),
+                  {"environment variable TROUPE_MAILBOX_CAPACITY"});
+}
+
+TEST(load_config, log_level_and_format_are_checked) {
+  expect_mentions(
+      load_error({"--log-level", "loud"}),
+      {"flag --log-level", "one of trace, debug, info, warn, error, critical, off", "'loud'"});
+  expect_mentions(load_error({}, {{"TROUPE_LOG_LEVEL", "INFO"}}), {"TROUPE_LOG_LEVEL", "'INFO'"});
+  expect_mentions(load_error({"--log-format=xml"}), {"flag --log-format", "one of text, json"});
+  for (const char* level : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
+    EXPECT_EQ(load({"--log-level", level}).log.level, level);
+  }
+}
+
+TEST(load_config, host_and_web_root_must_not_be_empty) {
+  expect_mentions(load_error({"--host="}), {"flag --host", "non-empty"});
+  expect_mentions(load_error({"--web-root="}), {"flag --web-root", "non-empty"});
+  temp_file file(R"({"server":{"web_root":""}})");
+  expect_mentions(load_error({"--config", file.path()}), {"key 'server.web_root'", "non-empty"});
+}
+
+TEST(load_config, text_limit_must_fit_in_a_message) {
+  const std::string e = load_error({"--max-text-bytes", "70000"});
+  expect_mentions(e, {"limits.max_text_bytes (70000, from flag --max-text-bytes)",
+                      "limits.max_message_bytes (65536, from the built-in default)"});
+  temp_file file(R"({"limits":{"max_message_bytes":100}})");
+  expect_mentions(load_error({"--config", file.path()}, {{"TROUPE_MAX_TEXT_BYTES", "101"}}),
+                  {"environment variable TROUPE_MAX_TEXT_BYTES", file.path()});
+  EXPECT_EQ(load({"--max-text-bytes", "65536"}).limits.max_text_bytes, 65536u);
+}
+
+TEST(load_config, unknown_keys_in_the_file) {
+  temp_file key(R"({"server":{"prot":8080}})");
+  expect_mentions(load_error({"--config", key.path()}),
+                  {"config file '" + key.path() + "'", "unknown key 'server.prot'", "port"});
+  temp_file section(R"({"serverz":{}})");
+  expect_mentions(load_error({"--config", section.path()}),
+                  {"unknown key 'serverz'", "server, node, log, limits"});
+}
+
+TEST(load_config, wrong_json_types_in_the_file) {
+  const std::pair<const char*, std::vector<std::string_view>> cases[] = {
+      {R"({"server":{"port":"8080"}})", {"key 'server.port'", "got a string"}},
+      {R"({"server":{"port":8080.5}})", {"key 'server.port'", "got a non-integer number"}},
+      {R"({"server":{"port":-1}})", {"key 'server.port'", "got -1"}},
+      {R"({"server":{"port":18446744073709551615}})",
+       {"key 'server.port'", "got 18446744073709551615"}},
+      {R"({"server":{"threads":true}})", {"key 'server.threads'", "got a boolean"}},
+      {R"({"server":{"host":5}})", {"key 'server.host'", "a non-empty string, got an integer"}},
+      {R"({"node":{"id":null}})", {"key 'node.id'", "got null"}},
+      {R"({"log":{"level":3}})", {"key 'log.level'", "one of trace"}},
+      {R"({"log":{"format":"xml"}})", {"key 'log.format'", "'xml'"}},
+      {R"({"rooms":{"history":0}})", {"key 'rooms.history'", "got 0"}},
+      {R"({"server":5})", {"key 'server' must be an object", "got an integer"}},
+      {R"([1,2])", {"must hold a JSON object", "got an array"}},
+  };
+  for (const auto& [text, parts] : cases) {
+    SCOPED_TRACE(text);
+    temp_file file(text);
+    const std::string e = load_error({"--config", file.path()});
+    expect_mentions(e, {"config file '" + file.path() + "'"});
+    for (auto part : parts) expect_mentions(e, {part});
+  }
+}
+
+TEST(load_config, unreadable_or_unparseable_files) {
+  expect_mentions(load_error({"--config", "/nonexistent/troupe.json"}),
+                  {"config file '/nonexistent/troupe.json'", "from flag --config", "cannot read"});
+  expect_mentions(load_error({}, {{"TROUPE_CONFIG", "/nonexistent/x.json"}}),
+                  {"from environment variable TROUPE_CONFIG", "cannot read"});
+  expect_mentions(load_error({"--config", ::testing::TempDir()}), {"is a directory"});
+  temp_file broken("{\n  \"server\": {\"port\": 80,}\n}");
+  expect_mentions(load_error({"--config", broken.path()}), {"not valid JSON", "line 2"});
+  temp_file empty("");
+  expect_mentions(load_error({"--config", empty.path()}), {"not valid JSON"});
+}
+
+TEST(load_config, command_line_mistakes) {
+  expect_mentions(load_error({"--prot", "80"}), {"unknown flag '--prot'", "--help"});
+  expect_mentions(load_error({"--port"}), {"flag --port needs a value"});
+  expect_mentions(load_error({"--port", "--threads", "2"}), {"flag --port needs a value"});
+  expect_mentions(load_error({"8080"}), {"unexpected argument '8080'"});
+  expect_mentions(load_error({"-p", "8080"}), {"unexpected argument '-p'"});
+  expect_mentions(load_error({"--config"}), {"flag --config needs a value"});
+  expect_mentions(load_error({"--config="}), {"flag --config needs a file name"});
+}
+
+TEST(load_config, help_wins_over_everything_else) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--help"}, {"-h"}, {"--port", "0", "--help"}, {"--bogus", "-h"}}) {
+    try {
+      load(args);
+      ADD_FAILURE() << "no help_requested";
+    } catch (const help_requested& h) {
+      EXPECT_EQ(h.text(), help_text());
+      EXPECT_STREQ(h.what(), help_text().c_str());
+    }
+  }
+}
+
+}  // namespace
