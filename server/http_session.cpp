@@ -44,12 +44,14 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
       auto [ec, n] = co_await http::async_read(stream_, buffer, parser, as_tuple(use_awaitable));
       if (ec) {
         if (ec == http::error::body_limit) {
-          co_await send(http_error(http::status::payload_too_large, "payload_too_large",
-                                   "the request body is over the server's limit"));
+          auto res = http_error(http::status::payload_too_large, "payload_too_large",
+                                "the request body is over the server's limit");
+          co_await send(res);
         } else if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted &&
                    ec != beast::error::timeout && ec != asio::error::eof && ec != asio::error::connection_reset) {
-          co_await send(http_error(http::status::bad_request, "bad_request",
-                                   "the request is not valid HTTP/1.1: " + ec.message()));
+          auto res = http_error(http::status::bad_request, "bad_request",
+                                "the request is not valid HTTP/1.1: " + ec.message());
+          co_await send(res);
         }
         break;
       }
@@ -57,17 +59,18 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
       if (beast::websocket::is_upgrade(req)) {
         const std::string_view target = req.target();
         if (target.substr(0, target.find('?')) != "/ws") {
-          co_await send(http_error(http::status::not_found, "not_found", "WebSocket connections go to /ws"));
+          auto res = http_error(http::status::not_found, "not_found", "WebSocket connections go to /ws");
+          co_await send(res);
           break;
         }
         ctx_.connections.remove(std::exchange(registration_, 0));
         auto ws = std::make_shared<websocket_session>(ctx_, std::move(stream_), std::move(slot_));
-        co_await ws->run(std::move(req));
+        co_await ws->run(req);
         co_return;
       }
       auto res = co_await handle_http(ctx_, req);
       if (stopping_) res.keep_alive(false);
-      if (!co_await send(std::move(res))) break;
+      if (!co_await send(res)) break;
       if (!req.keep_alive() || stopping_) break;
     }
     boost::system::error_code ignored;
@@ -83,7 +86,9 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
 
  private:
   // Writes `res`; false if the connection should end (write failed or not keep-alive).
-  asio::awaitable<bool> send(http_response res) {
+  // Takes a reference to the caller's local: GCC 12 destroys by-value class temporaries of a
+  // co_await expression twice.
+  asio::awaitable<bool> send(http_response& res) {
     const bool keep = res.keep_alive();
     auto [ec, n] = co_await http::async_write(stream_, res, as_tuple(use_awaitable));
     co_return !ec && keep;

@@ -31,7 +31,7 @@ websocket_session::~websocket_session() {
   if (registration_) ctx_.connections.remove(registration_);
 }
 
-asio::awaitable<void> websocket_session::run(http_request req) {
+asio::awaitable<void> websocket_session::run(http_request& req) {
   beast::get_lowest_layer(ws_).expires_never();
   // A silent client is pinged at half the idle timeout and dropped at the full one.
   ws_.set_option(websocket::stream_base::timeout{ctx_.settings.handshake_timeout, ctx_.settings.idle_timeout, true});
@@ -93,7 +93,9 @@ asio::awaitable<void> websocket_session::read_loop() {
     auto text = beast::buffers_to_string(buffer.data());
     buffer.clear();
     // Backpressure: while the session's mailbox is full, stop reading this socket.
-    if (auto sent = co_await session_.send(session_actor::client_text{std::move(text)}); sent) break;
+    // (Made before its co_await: GCC 12 destroys by-value class temporaries of one twice.)
+    auto sending = session_.send(session_actor::client_text{std::move(text)});
+    if (auto sent = co_await std::move(sending); sent) break;
   }
   reader_done_ = true;
 }

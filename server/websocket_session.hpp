@@ -24,8 +24,9 @@ class websocket_session : public closable, public std::enable_shared_from_this<w
   websocket_session(server_context& ctx, boost::beast::tcp_stream stream, connection_slot slot);
   ~websocket_session() override;
 
-  // Accepts the upgrade in `req`, then serves the connection until it closes.
-  boost::asio::awaitable<void> run(http_request req);
+  // Accepts the upgrade in `req` (which must outlive the call), then serves the connection until
+  // it closes.
+  boost::asio::awaitable<void> run(http_request& req);
   void close_for_shutdown() override;
 
  private:

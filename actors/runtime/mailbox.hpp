@@ -5,6 +5,7 @@
 // async_wait belong to the single consumer (the actor's own coroutine).
 // Producers append under a short lock; the consumer swaps out everything queued at once, so a
 // busy actor pays one lock and at most one wake-up per batch instead of one per message.
+#include "actors/runtime/spin_lock.hpp"
 #include "actors/runtime/stored_handler.hpp"
 #include <boost/asio/append.hpp>
 #include <boost/asio/async_result.hpp>
@@ -178,7 +179,9 @@ class mailbox {
     std::move(*waiter).post(why);
   }
 
-  mutable std::mutex mu_;
+  // Held for a few instructions per push or batch, by many producers at once: a spin lock, as
+  // a contended std::mutex would put threads to sleep and wake them with system calls.
+  mutable spin_lock mu_;
   std::vector<T> queue_;
   std::size_t capacity_;
   bool closed_ = false;

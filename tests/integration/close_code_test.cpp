@@ -11,7 +11,7 @@ namespace websocket = boost::beast::websocket;
 
 class close_code_test : public server_test {
  protected:
-  troupe_options options() const override { return {{"--max-message-bytes", "1024"}, {}, false}; }
+  troupe_options options() const override { return {{"--max-message-bytes", "1024", "--max-text-bytes", "512"}, {}, false}; }
 };
 
 TEST_F(close_code_test, binary_frame_closes_with_1003) {

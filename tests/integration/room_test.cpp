@@ -50,6 +50,22 @@ json members(json a, json b) {
   return ::testing::AssertionSuccess();
 }
 
+// `c` says `text` in `room`. Of the two frames it gets back, in either order, one is exactly the
+// ok with `seq` (and `id`), the other its own copy of the message (stored in `*copy`).
+::testing::AssertionResult says(ws_client& c, const std::string& room, const std::string& text,
+                                std::uint64_t seq, const json& from, const json& id = nullptr,
+                                json* copy = nullptr) {
+  json request = {{"type", "room.say"}, {"room", room}, {"text", text}};
+  json ok = {{"type", "ok"}, {"seq", seq}};
+  if (!id.is_null()) request["id"] = ok["id"] = id;
+  auto frames = request_with_broadcast(c, request, [](const json& f) { return f["type"] == "ok"; });
+  if (!frames) return ::testing::AssertionFailure() << "no reply: " << frames.error().message();
+  if (frames->first != ok)
+    return ::testing::AssertionFailure() << "reply " << frames->first << ", expected " << ok;
+  if (copy) *copy = frames->second;
+  return is_message(frames->second, room, seq, from, text) << " (the sender's copy)";
+}
+
 TEST_F(room_test, join_lists_members_history_and_tells_the_others) {
   auto alice = connect();
   auto bob = connect();
@@ -102,9 +118,7 @@ TEST_F(room_test, joining_twice_is_idempotent) {
   EXPECT_TRUE(answers_ping(*alice)) << "a second presence event for an idempotent join";
 
   // Still one member: one copy of each message.
-  auto own = bob->request({{"type", "room.say"}, {"id", 3}, {"room", "r"}, {"text", "once"}});
-  EXPECT_TRUE(is_message(own, "r", 1, member(*bob, "bob"), "once"));
-  EXPECT_TRUE(next_frame_is(*bob, {{"type", "ok"}, {"id", 3}, {"seq", 1}}));
+  EXPECT_TRUE(says(*bob, "r", "once", 1, member(*bob, "bob"), 3));
   EXPECT_TRUE(is_message(alice->read_json(), "r", 1, member(*bob, "bob"), "once"));
   EXPECT_TRUE(answers_ping(*alice));
   EXPECT_TRUE(answers_ping(*bob));
@@ -118,17 +132,10 @@ TEST_F(room_test, say_reaches_every_member_including_the_sender) {
   ASSERT_TRUE(bob->request(join("chat", "Bob Ünïcode", 1)));
   ASSERT_TRUE(next_frame_is(*alice, presence("chat", "join", member(*bob, "Bob Ünïcode"))));
 
-  ASSERT_TRUE(alice->send_json(
-      {{"type", "room.say"}, {"id", "s1"}, {"room", "chat"}, {"text", "hello \"world\""}}));
-  // The broadcast goes out before the reply.
-  EXPECT_TRUE(
-      is_message(alice->read_json(), "chat", 1, member(*alice, "alice"), "hello \"world\""));
-  EXPECT_TRUE(next_frame_is(*alice, {{"type", "ok"}, {"id", "s1"}, {"seq", 1}}));
+  EXPECT_TRUE(says(*alice, "chat", "hello \"world\"", 1, member(*alice, "alice"), "s1"));
   EXPECT_TRUE(is_message(bob->read_json(), "chat", 1, member(*alice, "alice"), "hello \"world\""));
 
-  ASSERT_TRUE(bob->send_json({{"type", "room.say"}, {"id", 2}, {"room", "chat"}, {"text", ""}}));
-  EXPECT_TRUE(is_message(bob->read_json(), "chat", 2, member(*bob, "Bob Ünïcode"), ""));
-  EXPECT_TRUE(next_frame_is(*bob, {{"type", "ok"}, {"id", 2}, {"seq", 2}}));
+  EXPECT_TRUE(says(*bob, "chat", "", 2, member(*bob, "Bob Ünïcode"), 2));
   EXPECT_TRUE(is_message(alice->read_json(), "chat", 2, member(*bob, "Bob Ünïcode"), ""));
 
   EXPECT_TRUE(answers_ping(*carol));
@@ -142,11 +149,9 @@ TEST_F(room_test, history_since_returns_later_messages_oldest_first) {
   std::vector<json> said;
   for (int i = 1; i <= 4; ++i) {
     const std::string text = numbered("m", i);
-    ASSERT_TRUE(alice->send_json({{"type", "room.say"}, {"room", "h"}, {"text", text}}));
-    auto message = alice->read_json();
-    ASSERT_TRUE(is_message(message, "h", i, member(*alice, "alice"), text));
-    said.push_back(*message);
-    ASSERT_TRUE(next_frame_is(*alice, {{"type", "ok"}, {"seq", i}}));
+    json copy;
+    ASSERT_TRUE(says(*alice, "h", text, i, member(*alice, "alice"), nullptr, &copy));
+    said.push_back(copy);
   }
 
   EXPECT_TRUE(next_frame_is_reply(
@@ -204,10 +209,7 @@ TEST_F(room_test, leave_answers_ok_and_tells_the_others) {
   EXPECT_TRUE(answers_ping(*bob)) << "the leaver heard of its own leave";
 
   // Gone means gone: no more messages, and saying is refused.
-  ASSERT_TRUE(
-      alice->send_json({{"type", "room.say"}, {"id", 2}, {"room", "l"}, {"text", "anyone?"}}));
-  EXPECT_TRUE(is_message(alice->read_json(), "l", 1, member(*alice, "alice"), "anyone?"));
-  EXPECT_TRUE(next_frame_is(*alice, {{"type", "ok"}, {"id", 2}, {"seq", 1}}));
+  EXPECT_TRUE(says(*alice, "l", "anyone?", 1, member(*alice, "alice"), 2));
   EXPECT_TRUE(answers_ping(*bob)) << "a message reached a member that left";
   EXPECT_TRUE(
       is_error(bob->request({{"type", "room.say"}, {"id", 3}, {"room", "l"}, {"text", "x"}}),
@@ -244,9 +246,7 @@ TEST_F(room_test, a_closed_connection_leaves_its_rooms) {
 TEST_F(room_test, http_publish_reaches_members_without_a_session) {
   auto alice = connect();
   ASSERT_TRUE(alice->request(join("news", "alice", 1)));
-  ASSERT_TRUE(alice->send_json({{"type", "room.say"}, {"room", "news"}, {"text", "first"}}));
-  ASSERT_TRUE(is_message(alice->read_json(), "news", 1, member(*alice, "alice"), "first"));
-  ASSERT_TRUE(next_frame_is(*alice, {{"type", "ok"}, {"seq", 1}}));
+  ASSERT_TRUE(says(*alice, "news", "first", 1, member(*alice, "alice")));
 
   auto posted =
       http_post(port(), "/api/rooms/news/messages", R"({"text":"from curl","name":"curl"})");

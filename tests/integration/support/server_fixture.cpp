@@ -50,6 +50,17 @@ json without(json j, std::initializer_list<const char*> keys) {
   return next_frame_is(c, expected) << "\nin reply to " << request;
 }
 
+result<std::pair<json, json>> request_with_broadcast(
+    ws_client& c, const json& request, const std::function<bool(const json&)>& is_reply) {
+  if (auto sent = c.send_json(request); !sent) return sent.error();
+  auto first = c.read_json();
+  if (!first) return first.error();
+  auto second = c.read_json();
+  if (!second) return second.error();
+  if (is_reply(*first)) return std::pair{std::move(*first), std::move(*second)};
+  return std::pair{std::move(*second), std::move(*first)};
+}
+
 ::testing::AssertionResult answers_ping(ws_client& c) {
   static std::atomic<int> next_id{0};
   const std::string id = "ping-" + std::to_string(++next_id);

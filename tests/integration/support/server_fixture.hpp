@@ -11,10 +11,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace troupe::it {
 
@@ -57,6 +59,12 @@ json without(json j, std::initializer_list<const char*> keys);
 // Sends `request` on `c`; the next frame is exactly `expected`.
 ::testing::AssertionResult next_frame_is_reply(ws_client& c, const json& request,
                                                const json& expected);
+
+// For a request whose reply and the broadcast it causes may reach the sender in either order
+// (room.say; counter.inc by a watcher): sends `request`, reads two frames and returns them as
+// {reply, broadcast}, telling them apart with `is_reply`.
+result<std::pair<json, json>> request_with_broadcast(
+    ws_client& c, const json& request, const std::function<bool(const json&)>& is_reply);
 
 // `c` still answers: a ping with a fresh id gets its pong as the very next frame (so nothing was
 // queued for `c` before the ping either).
