@@ -114,7 +114,7 @@ class actor_core final : public actor_core_base {
   // costs the producer a system call and the next message is usually already on its way.
   // Actors that get a message now and then never linger.
   static constexpr std::size_t linger_batch = 4;
-  static constexpr auto linger_time = std::chrono::microseconds(2);
+  static constexpr auto linger_time = std::chrono::microseconds(0);
 
   boost::asio::awaitable<void> run() {
     actor_context<A> ctx(*this);
@@ -256,11 +256,15 @@ class actor_core final : public actor_core_base {
                                             actor_context<A>& ctx) {
     if constexpr (is_async_handler<A, M>) {
       using R = reply_t<A, M>;
+      // The handler's awaitable is made in a statement of its own: GCC 12 destroys by-value class
+      // arguments twice when the call sits inside the co_await expression.
+      auto handling = invoke(m, ctx);
       if constexpr (std::is_void_v<R>) {
-        co_await invoke(m, ctx);
+        co_await std::move(handling);
         reply.send(result<void>{}, how);
       } else {
-        reply.send(result<R>(co_await invoke(m, ctx)), how);
+        auto value = co_await std::move(handling);
+        reply.send(result<R>(std::move(value)), how);
       }
     }
     co_return;
