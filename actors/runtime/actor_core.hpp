@@ -114,7 +114,7 @@ class actor_core final : public actor_core_base {
   // costs the producer a system call and the next message is usually already on its way.
   // Actors that get a message now and then never linger.
   static constexpr std::size_t linger_batch = 4;
-  static constexpr auto linger_time = std::chrono::microseconds(0);
+  static constexpr auto linger_time = std::chrono::microseconds(2);
 
   boost::asio::awaitable<void> run() {
     actor_context<A> ctx(*this);

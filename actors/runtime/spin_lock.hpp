@@ -44,7 +44,7 @@ class spin_lock {
   void unlock() noexcept { locked_.store(false, std::memory_order_release); }
 
  private:
-  static constexpr unsigned spin_limit = 128;
+  static constexpr unsigned spin_limit = 16;
 
   std::atomic<bool> locked_{false};
 };
