@@ -49,7 +49,9 @@ class actor_core final : public actor_core_base {
         io_(io),
         timer_strand_(std::in_place, boost::asio::make_strand(io)) {}
 
-  push_result push(envelope_type& e, handoff how = handoff::fork) { return mailbox_.try_push(e, how); }
+  push_result push(envelope_type& e, handoff how = handoff::fork) {
+    return mailbox_.try_push(e, how);
+  }
   push_result push_system(envelope_type& e) { return mailbox_.push_unbounded(e); }
   mailbox<envelope_type>& mail() noexcept { return mailbox_; }
   boost::asio::io_context& io() const noexcept { return io_; }
@@ -113,7 +115,7 @@ class actor_core final : public actor_core_base {
   // its mailbox runs dry it polls for up to linger_time before sleeping, because waking it
   // costs the producer a system call and the next message is usually already on its way.
   // Actors that get a message now and then never linger.
-  static constexpr std::size_t linger_batch = 4;
+  static constexpr std::size_t linger_batch = 16;
   static constexpr auto linger_time = std::chrono::microseconds(2);
 
   boost::asio::awaitable<void> run() {
@@ -172,7 +174,8 @@ class actor_core final : public actor_core_base {
         // Per message, so introspection is current. This coroutine is the only writer: a plain
         // load and store, not a locked read-modify-write, per counter.
         handled_.store(handled_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-        batch_left_.store(batch_left_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+        batch_left_.store(batch_left_.load(std::memory_order_relaxed) - 1,
+                          std::memory_order_relaxed);
       }
       batch_left_.store(0, std::memory_order_relaxed);
       last_batch = handled;

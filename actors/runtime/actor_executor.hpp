@@ -34,7 +34,8 @@ class actor_executor {
   actor_executor require(boost::asio::execution::blocking_t::never_t) const { return *this; }
   // defer() asks for relationship.continuation: the work then queues on the calling io
   // thread instead of waking another one.
-  boost::asio::execution::relationship_t query(boost::asio::execution::relationship_t r) const noexcept {
+  boost::asio::execution::relationship_t query(
+      boost::asio::execution::relationship_t r) const noexcept {
     return boost::asio::query(inner_, r);
   }
   actor_executor require(boost::asio::execution::relationship_t::continuation_t r) const {

@@ -5,7 +5,9 @@ namespace troupe {
 deadline_wheel::deadline_wheel(std::chrono::milliseconds tick, std::size_t buckets)
     : tick_(tick), epoch_(clock::now()), buckets_(buckets, nullptr) {}
 
-deadline_wheel::~deadline_wheel() { stop(); }
+deadline_wheel::~deadline_wheel() {
+  stop();
+}
 
 void deadline_wheel::start() {
   std::lock_guard lock(mu_);

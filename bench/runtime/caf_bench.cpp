@@ -51,14 +51,16 @@ void ask_next(caf::stateful_actor<asker_state>* self) {
     st.sample->add(bench_clock::now() - st.sent);
     if (seq != st.seq) st.wrong->store(true);
     ++st.seq;
-    if (--st.left == 0) st.line->arrive();
-    else ask_next(self);
+    if (--st.left == 0)
+      st.line->arrive();
+    else
+      ask_next(self);
   });
 }
 
 // On `asks`: that many sequential requests to `target`, each timed; crosses `line` at the end.
-caf::behavior asker(caf::stateful_actor<asker_state>* self, caf::actor target, latency_sample* sample,
-                    finish_line* line, std::atomic<bool>* wrong) {
+caf::behavior asker(caf::stateful_actor<asker_state>* self, caf::actor target,
+                    latency_sample* sample, finish_line* line, std::atomic<bool>* wrong) {
   self->state.target = std::move(target);
   self->state.sample = sample;
   self->state.line = line;
@@ -70,33 +72,22 @@ caf::behavior asker(caf::stateful_actor<asker_state>* self, caf::actor target, l
 }
 
 void caf_tell(benchmark::State& state) {
-  const auto producers = static_cast<unsigned>(state.range(0));
-  const auto n = sizes().tell_messages;
   finish_line line;
-  std::atomic<std::uint64_t> refused{0};
   caf::actor_system_config cfg;
   caf::actor_system system{bench_config(cfg)};
   auto consumer = system.spawn(sink, &line);
-  auto try_send = [&consumer](std::uint64_t v) {
+  run_tell_rounds(state, line, [&consumer](std::uint64_t v) {
     caf::anon_send(consumer, v);
-    return true;
-  };
-  for (auto _ : state) {
-    line.reset(n);
-    const auto start = run_producers(producers, n, try_send, refused);
-    try {
-      state.SetIterationTime(seconds_between(start, line.wait()));
-    } catch (const std::exception& e) {
-      state.SkipWithError(e.what());
-      break;
-    }
-  }
+    return true;  // CAF's mailboxes are unbounded: never refused
+  });
   caf::anon_send_exit(consumer, caf::exit_reason::user_shutdown);
-  const auto total = static_cast<double>(state.iterations()) * static_cast<double>(n);
-  state.counters["msgs/s"] = benchmark::Counter(total, benchmark::Counter::kIsRate);
-  state.counters["full/msg"] = 0;
 }
-BENCHMARK(caf_tell)->Name("caf/tell")->ArgName("producers")->Arg(1)->Arg(8)->UseManualTime()
+BENCHMARK(caf_tell)
+    ->Name("caf/tell")
+    ->ArgName("producers")
+    ->Arg(1)
+    ->Arg(8)
+    ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 
 void caf_ask_between_actors(benchmark::State& state) {
@@ -126,7 +117,9 @@ void caf_ask_between_actors(benchmark::State& state) {
   caf::anon_send_exit(target, caf::exit_reason::user_shutdown);
   sample.report(state, "asks/s");
 }
-BENCHMARK(caf_ask_between_actors)->Name("caf/ask/actor")->UseManualTime()
+BENCHMARK(caf_ask_between_actors)
+    ->Name("caf/ask/actor")
+    ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -16,7 +16,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <iostream>
@@ -111,34 +110,24 @@ asio::awaitable<double> ask_round(request_channel& ch, std::uint64_t asks, laten
 }
 
 void channel_tell(benchmark::State& state) {
-  const auto producers = static_cast<unsigned>(state.range(0));
-  const auto n = sizes().tell_messages;
   finish_line line;
-  std::atomic<std::uint64_t> refused{0};
   io_threads pool;
   value_channel ch(pool.io(), sizes().mailbox_capacity);
   asio::co_spawn(pool.io(), drain(ch, line), log_failure);
-  auto try_send = [&ch](std::uint64_t v) { return ch.try_send(error_code{}, v); };
-  bool failed = false;
-  for (auto _ : state) {
-    line.reset(n);
-    const auto start = run_producers(producers, n, try_send, refused);
-    try {
-      state.SetIterationTime(seconds_between(start, line.wait()));
-    } catch (const std::exception& e) {
-      state.SkipWithError(e.what());
-      failed = true;
-      break;
-    }
-  }
+  const bool ok =
+      run_tell_rounds(state, line, [&ch](std::uint64_t v) { return ch.try_send(error_code{}, v); });
   ch.close();
-  if (failed) pool.stop();
-  else pool.join();
-  const auto total = static_cast<double>(state.iterations()) * static_cast<double>(n);
-  state.counters["msgs/s"] = benchmark::Counter(total, benchmark::Counter::kIsRate);
-  state.counters["full/msg"] = static_cast<double>(refused.load()) / total;
+  if (ok)
+    pool.join();
+  else
+    pool.stop();
 }
-BENCHMARK(channel_tell)->Name("channel/tell")->ArgName("producers")->Arg(1)->Arg(8)->UseManualTime()
+BENCHMARK(channel_tell)
+    ->Name("channel/tell")
+    ->ArgName("producers")
+    ->Arg(1)
+    ->Arg(8)
+    ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 
 void channel_ask(benchmark::State& state) {
@@ -158,11 +147,16 @@ void channel_ask(benchmark::State& state) {
     }
   }
   ch.close();
-  if (failed) pool.stop();
-  else pool.join();
+  if (failed)
+    pool.stop();
+  else
+    pool.join();
   sample.report(state, "asks/s");
 }
-BENCHMARK(channel_ask)->Name("channel/ask/coroutine")->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(channel_ask)
+    ->Name("channel/ask/coroutine")
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace troupe::bench

@@ -16,11 +16,6 @@ double latency_sample::quantile_ns(double q) const {
 void latency_sample::report(benchmark::State& state, const char* rate_name) const {
   state.counters["p50_ns"] = quantile_ns(0.50);
   state.counters["p99_ns"] = quantile_ns(0.99);
-  state.counters["p90"] = quantile_ns(0.90);
-  state.counters["p95"] = quantile_ns(0.95);
-  state.counters["p98"] = quantile_ns(0.98);
-  state.counters["p995"] = quantile_ns(0.995);
-  state.counters["p999"] = quantile_ns(0.999);
   state.counters[rate_name] =
       benchmark::Counter(static_cast<double>(ns_.size()), benchmark::Counter::kIsRate);
 }

@@ -14,9 +14,12 @@ std::string key_of(const benchmark::BenchmarkReporter::Run& run) {
 
 std::string format(double v) {
   char buf[32];
-  if (v >= 1e6) std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
-  else if (v >= 1e4) std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
-  else std::snprintf(buf, sizeof buf, "%.0f", v);
+  if (v >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
+  else if (v >= 1e4)
+    std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f", v);
   return buf;
 }
 
@@ -29,13 +32,16 @@ std::string ratio(const double* a, const double* b) {
 
 }  // namespace
 
-ratio_reporter::ratio_reporter(std::vector<comparison> rows)
-    : benchmark::ConsoleReporter(OO_Tabular), rows_(std::move(rows)) {}
+ratio_reporter::ratio_reporter(std::vector<comparison> rows, std::string note)
+    : benchmark::ConsoleReporter(OO_Tabular), rows_(std::move(rows)), note_(std::move(note)) {}
 
 void ratio_reporter::ReportRuns(const std::vector<Run>& runs) {
   benchmark::ConsoleReporter::ReportRuns(runs);
   for (const auto& run : runs) {
-    if (run.error_occurred) continue;
+    if (run.error_occurred) {
+      any_error_ = true;
+      continue;
+    }
     const auto key = key_of(run);
     const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
     if (run.run_type == Run::RT_Aggregate && !median) continue;
@@ -57,8 +63,9 @@ const double* ratio_reporter::find(const std::string& key, const std::string& me
 void ratio_reporter::Finalize() {
   benchmark::ConsoleReporter::Finalize();
   auto& out = GetOutputStream();
+  if (!note_.empty()) out << '\n' << note_ << '\n';
   char line[256];
-  std::snprintf(line, sizeof line, "\n%-26s %-7s %9s %9s %8s %9s %8s  %s\n", "troupe vs baselines",
+  std::snprintf(line, sizeof line, "\n%-26s %-10s %9s %9s %8s %9s %8s  %s\n", "troupe vs baselines",
                 "metric", "troupe", "channel", "t/chan", "caf", "t/caf", "target");
   out << line;
   for (const auto& row : rows_) {
@@ -71,7 +78,7 @@ void ratio_reporter::Finalize() {
       verdict = (met ? "met (" : "MISSED (") + std::string(row.higher_is_better ? ">= " : "<= ") +
                 format(row.target) + ")";
     }
-    std::snprintf(line, sizeof line, "%-26s %-7s %9s %9s %8s %9s %8s  %s\n", row.workload.c_str(),
+    std::snprintf(line, sizeof line, "%-26s %-10s %9s %9s %8s %9s %8s  %s\n", row.workload.c_str(),
                   row.metric.c_str(), t ? format(*t).c_str() : "-", ch ? format(*ch).c_str() : "-",
                   ratio(t, ch).c_str(), caf ? format(*caf).c_str() : "-", ratio(t, caf).c_str(),
                   verdict.c_str());

@@ -8,8 +8,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include <atomic>
-#include <cstdlib>
 #include <cstdint>
 #include <stdexcept>
 #include <variant>
@@ -19,7 +17,6 @@ namespace {
 
 system_config bench_config() {
   system_config c;  // io threads: one per core
-  if (const char* t = std::getenv("TB_THREADS")) c.threads = static_cast<unsigned>(std::atoi(t));
   c.mailbox_capacity = sizes().mailbox_capacity;
   c.ask_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(round_watchdog);
   return c;
@@ -65,7 +62,8 @@ struct ask_round_msg {
 // inheritance and deadlock check every ask from inside a handler pays for.
 struct asker {
   using message = std::variant<ask_round_msg>;
-  asker(actor_ref<echo> target, latency_sample* sample) : target_(std::move(target)), sample_(sample) {}
+  asker(actor_ref<echo> target, latency_sample* sample)
+      : target_(std::move(target)), sample_(sample) {}
   boost::asio::awaitable<double> handle(ask_round_msg m) {
     co_return co_await ask_round(target_, m.asks, *sample_);
   }
@@ -74,28 +72,18 @@ struct asker {
 };
 
 void troupe_tell(benchmark::State& state) {
-  const auto producers = static_cast<unsigned>(state.range(0));
-  const auto n = sizes().tell_messages;
   finish_line line;
-  std::atomic<std::uint64_t> refused{0};
   actor_system system(bench_config());
   auto sink = system.spawn<counting_sink>(&line);
-  auto try_send = [&sink](std::uint64_t v) { return sink.tell(v) != actor_errc::mailbox_full; };
-  for (auto _ : state) {
-    line.reset(n);
-    const auto start = run_producers(producers, n, try_send, refused);
-    try {
-      state.SetIterationTime(seconds_between(start, line.wait()));
-    } catch (const std::exception& e) {
-      state.SkipWithError(e.what());
-      break;
-    }
-  }
-  const auto total = static_cast<double>(state.iterations()) * static_cast<double>(n);
-  state.counters["msgs/s"] = benchmark::Counter(total, benchmark::Counter::kIsRate);
-  state.counters["full/msg"] = static_cast<double>(refused.load()) / total;
+  run_tell_rounds(state, line,
+                  [&sink](std::uint64_t v) { return sink.tell(v) != actor_errc::mailbox_full; });
 }
-BENCHMARK(troupe_tell)->Name("troupe/tell")->ArgName("producers")->Arg(1)->Arg(8)->UseManualTime()
+BENCHMARK(troupe_tell)
+    ->Name("troupe/tell")
+    ->ArgName("producers")
+    ->Arg(1)
+    ->Arg(8)
+    ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 
 void troupe_ask_from_coroutine(benchmark::State& state) {
@@ -114,7 +102,9 @@ void troupe_ask_from_coroutine(benchmark::State& state) {
   }
   sample.report(state, "asks/s");
 }
-BENCHMARK(troupe_ask_from_coroutine)->Name("troupe/ask/coroutine")->UseManualTime()
+BENCHMARK(troupe_ask_from_coroutine)
+    ->Name("troupe/ask/coroutine")
+    ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 
 void troupe_ask_between_actors(benchmark::State& state) {
@@ -132,7 +122,9 @@ void troupe_ask_between_actors(benchmark::State& state) {
   }
   sample.report(state, "asks/s");
 }
-BENCHMARK(troupe_ask_between_actors)->Name("troupe/ask/actor")->UseManualTime()
+BENCHMARK(troupe_ask_between_actors)
+    ->Name("troupe/ask/actor")
+    ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

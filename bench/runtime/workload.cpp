@@ -1,5 +1,6 @@
 #include "bench/runtime/workload.hpp"
 
+#include <ctime>
 #include <latch>
 #include <stdexcept>
 #include <thread>
@@ -58,6 +59,41 @@ void throw_watchdog() {
 
 double seconds_between(bench_clock::time_point from, bench_clock::time_point to) noexcept {
   return std::chrono::duration<double>(to - from).count();
+}
+
+namespace {
+double process_cpu_seconds() noexcept {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+}  // namespace
+
+bool run_tell_rounds(benchmark::State& state, finish_line& line,
+                     const std::function<bool(std::uint64_t)>& try_send) {
+  const auto producers = static_cast<unsigned>(state.range(0));
+  const auto n = sizes().tell_messages;
+  std::atomic<std::uint64_t> refused{0};
+  double cpu = 0;
+  bool ok = true;
+  for (auto _ : state) {
+    line.reset(n);
+    const double cpu_before = process_cpu_seconds();
+    const auto start = run_producers(producers, n, try_send, refused);
+    try {
+      state.SetIterationTime(seconds_between(start, line.wait()));
+    } catch (const std::exception& e) {
+      state.SkipWithError(e.what());
+      ok = false;
+      break;
+    }
+    cpu += process_cpu_seconds() - cpu_before;
+  }
+  const auto total = static_cast<double>(state.iterations()) * static_cast<double>(n);
+  state.counters["msgs/s"] = benchmark::Counter(total, benchmark::Counter::kIsRate);
+  state.counters["full/msg"] = static_cast<double>(refused.load()) / total;
+  state.counters["cpu_ns/msg"] = cpu * 1e9 / total;
+  return ok;
 }
 
 }  // namespace troupe::bench

@@ -6,6 +6,8 @@
 // Threads: run_producers runs on the benchmark's main thread and starts its own producer
 // threads; finish_line::arrive belongs to the single consumer (whatever thread runs it),
 // reset and wait to the main thread.
+#include <benchmark/benchmark.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -65,5 +67,14 @@ T get_within_watchdog(std::future<T>& f) {
 }
 
 double seconds_between(bench_clock::time_point from, bench_clock::time_point to) noexcept;
+
+// The benchmark loop of every tell workload: per iteration, one round of sizes().tell_messages
+// sent by state.range(0) producer threads through `try_send`, timed from the producers' release
+// until the consumer crosses `line`. Reports msgs/s, full/msg (refused sends per message) and
+// cpu_ns/msg: the whole process's CPU time per message (producers, consumer, io threads, and
+// starting the producer threads), which other load on the machine moves far less than
+// throughput. False if a round failed; the state then carries the error.
+bool run_tell_rounds(benchmark::State& state, finish_line& line,
+                     const std::function<bool(std::uint64_t)>& try_send);
 
 }  // namespace troupe::bench

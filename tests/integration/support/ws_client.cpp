@@ -127,6 +127,9 @@ result<websocket::close_reason> ws_client::read_close() {
     auto text = read_text();
     if (text) continue;
     if (text.error() == websocket::error::closed) return ws_.reason();
+    // A server that fails the connection (1009, say) may drop TCP right after its close
+    // frame; the close reply this client then sends fails, yet the frame did arrive.
+    if (ws_.reason().code != websocket::close_code::none) return ws_.reason();
     return text.error();
   }
   return make_error_code(boost::system::errc::result_out_of_range);
