@@ -64,8 +64,10 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
           break;
         }
         ctx_.connections.remove(std::exchange(registration_, 0));
-        auto ws = std::make_shared<websocket_session>(ctx_, std::move(stream_), std::move(slot_));
-        co_await ws->run(req);
+        // The WebSocket session runs on as its own coroutine, so this one ends and frees its
+        // parser and read buffer: an idle connection should cost as little memory as it can.
+        auto ws = std::make_shared<websocket_session>(ctx_, std::move(stream_), std::move(slot_), std::move(req));
+        asio::co_spawn(ws->executor(), ws->run(), [ws, log = log_failure("a websocket session")](std::exception_ptr e) { log(e); });
         co_return;
       }
       auto res = co_await handle_http(ctx_, req);

@@ -19,7 +19,8 @@ static_files::static_files(const std::filesystem::path& root) {
     std::ifstream in(it->path(), std::ios::binary);
     std::ostringstream body;
     body << in.rdbuf();
-    auto url = "/" + std::filesystem::relative(it->path(), root).generic_string();
+    std::string url = "/";  // appended, not "/" + ...: GCC 12 warns falsely (-Wrestrict) on that
+    url += std::filesystem::relative(it->path(), root).generic_string();
     files_.emplace(std::move(url), file{body.str(), std::string(content_type_for(it->path().extension().string()))});
   }
   spdlog::info("serving {} static file(s) from '{}'", files_.size(), root.string());

@@ -20,8 +20,13 @@ namespace asio = boost::asio;
 using asio::as_tuple;
 using asio::use_awaitable;
 
-websocket_session::websocket_session(server_context& ctx, beast::tcp_stream stream, connection_slot slot)
-    : ctx_(ctx), ws_(std::move(stream)), slot_(std::move(slot)), id_(random_id()) {
+websocket_session::websocket_session(server_context& ctx, beast::tcp_stream stream, connection_slot slot,
+                                     http_request upgrade)
+    : ctx_(ctx),
+      ws_(std::move(stream)),
+      slot_(std::move(slot)),
+      id_(random_id()),
+      upgrade_(std::make_unique<http_request>(std::move(upgrade))) {
   boost::system::error_code ec;
   auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
   peer_ = ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -31,14 +36,16 @@ websocket_session::~websocket_session() {
   if (registration_) ctx_.connections.remove(registration_);
 }
 
-asio::awaitable<void> websocket_session::run(http_request& req) {
+asio::awaitable<void> websocket_session::run() {
   beast::get_lowest_layer(ws_).expires_never();
   // A silent client is pinged at half the idle timeout and dropped at the full one.
   ws_.set_option(websocket::stream_base::timeout{ctx_.settings.handshake_timeout, ctx_.settings.idle_timeout, true});
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(beast::http::field::server, "troupe"); }));
   ws_.read_message_max(ctx_.settings.max_message_bytes);
-  auto [ec] = co_await ws_.async_accept(req, as_tuple(use_awaitable));
+  ws_.auto_fragment(false);  // a message goes out as one frame, in one write
+  auto [ec] = co_await ws_.async_accept(*upgrade_, as_tuple(use_awaitable));
+  upgrade_.reset();  // an idle connection keeps no copy of its headers
   if (ec) {
     spdlog::debug("websocket handshake with {} failed: {}", peer_, ec.message());
     co_return;
@@ -100,12 +107,35 @@ asio::awaitable<void> websocket_session::read_loop() {
   reader_done_ = true;
 }
 
+template <class Token>
+auto websocket_session::async_write_held(const frame& f, Token&& token) {
+  return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+      [this](auto handler, asio::const_buffer bytes) {
+        // Beast starts the write at once, down to the layer, unless a control frame is being
+        // written; then it resumes the write later, uncorked, which only costs the batching.
+        ws_.next_layer().cork();
+        ws_.async_write(bytes, std::move(handler));
+        ws_.next_layer().uncork();
+      },
+      token, asio::buffer(*f));
+}
+
 asio::awaitable<void> websocket_session::write_loop() {
+  // A batch's frames leave in one gather write: all but the last are held, the last flushes
+  // them; a batch holds at most this many bytes back.
+  constexpr std::size_t max_held_bytes = 64 * 1024;
   std::vector<frame> batch;
   bool failed = false;
   while (!failed && co_await out_->queue().next_batch(batch)) {
-    for (const auto& f : batch) {
-      auto [ec, n] = co_await ws_.async_write(asio::buffer(*f), as_tuple(use_awaitable));
+    for (std::size_t i = 0; i < batch.size() && !closing_; ++i) {
+      const auto& f = batch[i];
+      const bool flush = i + 1 == batch.size() || ws_.next_layer().held_bytes() + f->size() >= max_held_bytes;
+      boost::system::error_code ec;
+      if (flush) {
+        std::tie(ec, std::ignore) = co_await ws_.async_write(asio::buffer(*f), as_tuple(use_awaitable));
+      } else {
+        std::tie(ec, std::ignore) = co_await async_write_held(f, as_tuple(use_awaitable));
+      }
       if (ec) {
         failed = true;
         break;

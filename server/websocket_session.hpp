@@ -8,6 +8,7 @@
 // Threads: both coroutines and every member run on the connection's strand (the socket's
 // executor); close_for_shutdown may be called from any thread and posts onto it.
 #include "server/connection_registry.hpp"
+#include "server/corked_stream.hpp"
 #include "server/http_api.hpp"
 #include "server/server_context.hpp"
 
@@ -21,24 +22,30 @@ namespace troupe {
 
 class websocket_session : public closable, public std::enable_shared_from_this<websocket_session> {
  public:
-  websocket_session(server_context& ctx, boost::beast::tcp_stream stream, connection_slot slot);
+  // `upgrade` is the client's upgrade request, already read from `stream`.
+  websocket_session(server_context& ctx, boost::beast::tcp_stream stream, connection_slot slot,
+                    http_request upgrade);
   ~websocket_session() override;
 
-  // Accepts the upgrade in `req` (which must outlive the call), then serves the connection until
-  // it closes.
-  boost::asio::awaitable<void> run(http_request& req);
+  // Accepts the upgrade, then serves the connection until it closes.
+  boost::asio::awaitable<void> run();
+  boost::asio::any_io_executor executor() { return ws_.get_executor(); }
   void close_for_shutdown() override;
 
  private:
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<void> write_loop();
   boost::beast::websocket::close_code close_code_for_writer() const;
+  // Starts writing `f` with the socket corked, so its bytes wait for the batch's last frame.
+  template <class Token>
+  auto async_write_held(const frame& f, Token&& token);
 
   server_context& ctx_;
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<corked_stream<boost::beast::tcp_stream>> ws_;
   connection_slot slot_;
   std::string id_;
   std::string peer_;
+  std::unique_ptr<http_request> upgrade_;  // until the handshake is done
   std::shared_ptr<outbox> out_;
   actor_ref<session_actor> session_;
   std::uint64_t registration_ = 0;

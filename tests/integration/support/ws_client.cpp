@@ -14,7 +14,11 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using boost::system::error_code;
 
-ws_client::ws_client(std::chrono::milliseconds timeout) : timeout_(timeout), ws_(io_) {}
+ws_client::ws_client(std::chrono::milliseconds timeout) : timeout_(timeout), ws_(io_) {
+  ws_.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
+    if (kind == websocket::frame_type::pong) pongs_.emplace_back(payload);
+  });
+}
 
 ws_client::~ws_client() {
   abort();
@@ -63,6 +67,17 @@ result<void> ws_client::send_text(std::string_view text) {
   bool done = false;
   ws_.text(true);
   ws_.async_write(asio::buffer(text), [&](error_code ec, std::size_t) {
+    error = ec;
+    done = true;
+  });
+  if (!wait(done)) return make_error_code(beast::error::timeout);
+  return error;
+}
+
+result<void> ws_client::send_ping(std::string_view payload) {
+  error_code error;
+  bool done = false;
+  ws_.async_ping(websocket::ping_data(payload.data(), payload.size()), [&](error_code ec) {
     error = ec;
     done = true;
   });

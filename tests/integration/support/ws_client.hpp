@@ -42,6 +42,9 @@ class ws_client {
   result<void> send_text(std::string_view text);
   result<void> send_json(const json& j) { return send_text(j.dump()); }
   result<void> send_binary(std::string_view data);
+  // Sends a ping control frame. The pongs that come back are collected while reading.
+  result<void> send_ping(std::string_view payload);
+  const std::vector<std::string>& pongs() const noexcept { return pongs_; }
 
   // The next message, as text / parsed (a message that is not JSON is an error).
   result<std::string> read_text();
@@ -75,6 +78,7 @@ class ws_client {
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
   std::string session_;
+  std::vector<std::string> pongs_;
 };
 
 }  // namespace troupe::it
