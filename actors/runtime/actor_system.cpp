@@ -11,9 +11,19 @@ namespace {
 thread_local const actor_system* this_thread_system = nullptr;
 }  // namespace
 
+namespace {
+unsigned io_threads(const system_config& c) {
+  return c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+}  // namespace
+
+// With one io thread, Asio queues work posted from that thread without taking the scheduler's
+// lock; work posted from other threads still takes it, so this stays correct.
 actor_system::actor_system(system_config config)
-    : config_(config), work_(boost::asio::make_work_guard(io_)) {
-  auto n = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
+    : config_(config),
+      io_(io_threads(config) == 1 ? 1 : BOOST_ASIO_CONCURRENCY_HINT_DEFAULT),
+      work_(boost::asio::make_work_guard(io_)) {
+  const auto n = io_threads(config_);
   wheel_.start();
   threads_.reserve(n);
   for (unsigned i = 0; i < n; ++i) {
