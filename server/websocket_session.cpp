@@ -85,16 +85,16 @@ asio::awaitable<void> websocket_session::read_loop() {
       break;
     }
     ctx_.metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
-    if (!ws_.got_text()) {
-      // Protocol v1 is JSON text only: refuse binary data with 1003, then read on until the
-      // peer answers the close.
+    if (!ws_.got_text() && !refused_) {
+      // Protocol v1 is JSON text only: refuse binary data with 1003. The writer sends the close,
+      // after the frames already queued, so no data frame can follow it; this loop reads on
+      // (ignoring what comes) until the peer answers the close.
+      refused_ = websocket::close_reason(websocket::close_code::unknown_data,
+                                         "binary frames are not supported; send JSON text");
+      out_->close();
+    }
+    if (refused_) {
       buffer.clear();
-      if (!closing_) {
-        closing_ = true;
-        co_await ws_.async_close(websocket::close_reason(websocket::close_code::unknown_data,
-                                                         "binary frames are not supported; send JSON text"),
-                                 as_tuple(use_awaitable));
-      }
       continue;
     }
     auto text = beast::buffers_to_string(buffer.data());
@@ -127,7 +127,7 @@ asio::awaitable<void> websocket_session::write_loop() {
   std::vector<frame> batch;
   bool failed = false;
   while (!failed && co_await out_->queue().next_batch(batch)) {
-    for (std::size_t i = 0; i < batch.size() && !closing_; ++i) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
       const auto& f = batch[i];
       const bool flush = i + 1 == batch.size() || ws_.next_layer().held_bytes() + f->size() >= max_held_bytes;
       boost::system::error_code ec;
@@ -144,15 +144,15 @@ asio::awaitable<void> websocket_session::write_loop() {
     }
     batch.clear();
   }
-  if (failed || closing_ || reader_done_ || !ws_.is_open()) co_return;
-  closing_ = true;
-  const auto code = close_code_for_writer();
-  if (code == websocket::close_code::try_again_later)
+  if (failed || reader_done_ || !ws_.is_open()) co_return;
+  const auto reason = close_reason_for_writer();
+  if (reason.code == websocket::close_code::try_again_later)
     spdlog::warn("session {}: outbox overflowed ({} frames); closing with 1013", id_, ctx_.settings.outbound_queue);
-  co_await ws_.async_close(code, as_tuple(use_awaitable));
+  co_await ws_.async_close(reason, as_tuple(use_awaitable));
 }
 
-websocket::close_code websocket_session::close_code_for_writer() const {
+websocket::close_reason websocket_session::close_reason_for_writer() const {
+  if (refused_) return *refused_;
   if (going_away_) return websocket::close_code::going_away;
   if (out_->overflowed()) return websocket::close_code::try_again_later;
   return websocket::close_code::internal_error;  // the session actor ended on its own

@@ -16,6 +16,7 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace troupe {
@@ -35,7 +36,7 @@ class websocket_session : public closable, public std::enable_shared_from_this<w
  private:
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<void> write_loop();
-  boost::beast::websocket::close_code close_code_for_writer() const;
+  boost::beast::websocket::close_reason close_reason_for_writer() const;
   // Starts writing `f` with the socket corked, so its bytes wait for the batch's last frame.
   template <class Token>
   auto async_write_held(const frame& f, Token&& token);
@@ -51,7 +52,7 @@ class websocket_session : public closable, public std::enable_shared_from_this<w
   std::uint64_t registration_ = 0;
   bool reader_done_ = false;  // strand only
   bool going_away_ = false;   // strand only
-  bool closing_ = false;      // strand only: a close frame has been or is being sent
+  std::optional<boost::beast::websocket::close_reason> refused_;  // strand only: the reader asks the writer to close
 };
 
 }  // namespace troupe
