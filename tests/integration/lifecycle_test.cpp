@@ -20,7 +20,7 @@ class lifecycle_test : public ::testing::Test {
     if (HasFailure() && server_) std::cerr << server_->log();
   }
 
-  watchdog watchdog_{test_limit, "lifecycle_test"};
+  watchdog watchdog_{test_limit};
   std::unique_ptr<troupe_process> server_;
 };
 

@@ -6,8 +6,7 @@
 namespace troupe::it {
 
 void server_test::SetUp() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  watchdog_.emplace(test_limit, std::string(info->test_suite_name()) + "." + info->name());
+  watchdog_.emplace(test_limit);
   server_ = std::make_unique<troupe_process>(options());
   ASSERT_TRUE(server_->wait_ready()) << "the server did not become ready\n" << server_->log();
 }

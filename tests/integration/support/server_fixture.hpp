@@ -5,8 +5,8 @@
 // Threads: the test's main thread; clients it creates may be handed to other threads.
 #include "tests/integration/support/http_client.hpp"
 #include "tests/integration/support/troupe_process.hpp"
-#include "tests/integration/support/watchdog.hpp"
 #include "tests/integration/support/ws_client.hpp"
+#include "tests/support/watchdog.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,6 +19,8 @@
 #include <utility>
 
 namespace troupe::it {
+
+using test::watchdog;
 
 // Every test must finish within this (the suite's ctest timeout is 120 s).
 inline constexpr std::chrono::seconds test_limit{60};

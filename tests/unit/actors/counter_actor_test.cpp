@@ -1,35 +1,13 @@
 #include "actors/counter_actor.hpp"
 
-#include "actors/runtime/actor_system.hpp"
-#include "actors/store/memory_store.hpp"
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
+#include "tests/unit/actors/domain_test.hpp"
 
 #include <limits>
 
 namespace troupe {
 namespace {
 
-class counter_actor_test : public ::testing::Test {
- protected:
-  counter_actor_test() { env_.store = &store_; }
-
-  // Everything queued in `out` so far, parsed.
-  static std::vector<nlohmann::json> drain(outbox& out) {
-    std::vector<frame> frames;
-    std::vector<nlohmann::json> parsed;
-    while (out.queue().take(frames)) {
-      for (auto& f : frames) parsed.push_back(nlohmann::json::parse(*f));
-      frames.clear();
-    }
-    return parsed;
-  }
-
-  memory_store store_;
-  domain_env env_;
-  actor_system system_{system_config{2}};
-};
+class counter_actor_test : public domain_test {};
 
 TEST_F(counter_actor_test, inc_adds_and_get_reads) {
   auto c = system_.spawn<counter_actor>(std::string("hits"), std::cref(env_));

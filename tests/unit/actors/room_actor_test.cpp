@@ -1,35 +1,15 @@
 #include "actors/room_actor.hpp"
 
-#include "actors/runtime/actor_system.hpp"
-#include "actors/store/memory_store.hpp"
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
+#include "tests/unit/actors/domain_test.hpp"
 
 namespace troupe {
 namespace {
 
-class room_actor_test : public ::testing::Test {
+class room_actor_test : public domain_test {
  protected:
-  room_actor_test() { env_.store = &store_; }
-
   actor_ref<room_actor> room(const std::string& name) {
     return system_.get_or_spawn<room_actor>("room:" + name, name, std::cref(env_));
   }
-
-  static std::vector<nlohmann::json> drain(outbox& out) {
-    std::vector<frame> frames;
-    std::vector<nlohmann::json> parsed;
-    while (out.queue().take(frames)) {
-      for (auto& f : frames) parsed.push_back(nlohmann::json::parse(*f));
-      frames.clear();
-    }
-    return parsed;
-  }
-
-  memory_store store_;
-  domain_env env_;
-  actor_system system_{system_config{2}};
 };
 
 TEST_F(room_actor_test, join_lists_members_and_tells_the_others) {

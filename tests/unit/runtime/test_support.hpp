@@ -6,6 +6,7 @@
 // Threads: watchdog runs its own thread; async_gate and signal are safe from any thread.
 #include "actors/runtime/spawn_options.hpp"
 #include "actors/runtime/stored_handler.hpp"
+#include "tests/support/watchdog.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/async_result.hpp>
@@ -59,42 +60,6 @@ inline troupe::spawn_options with_restarts(std::uint32_t max,
 
 // Generous limits: they only bound a hang, they are not expected timings.
 inline constexpr std::chrono::milliseconds wait_limit{5000};
-
-// Aborts the test binary if the enclosing scope is not left within `limit`, so a hung test fails
-// CI with a message instead of stalling it (a hang may be inside a destructor, where no
-// assertion can reach it).
-class watchdog {
- public:
-  explicit watchdog(std::chrono::milliseconds limit = 15s) {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = info ? std::string(info->test_suite_name()) + "." + info->name() : "?";
-    thread_ = std::thread([this, limit, name = std::move(name)] {
-      std::unique_lock lock(mu_);
-      if (!cv_.wait_for(lock, limit, [this] { return done_; })) {
-        std::fprintf(stderr, "watchdog: %s still running after %lld ms; aborting\n", name.c_str(),
-                     static_cast<long long>(limit.count()));
-        std::fflush(stderr);
-        std::abort();
-      }
-    });
-  }
-  watchdog(const watchdog&) = delete;
-  watchdog& operator=(const watchdog&) = delete;
-  ~watchdog() {
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  std::thread thread_;
-};
 
 // True if `f` becomes ready within `limit`.
 template <class T>

@@ -1,8 +1,12 @@
 #pragma once
 // watchdog: aborts the test binary if the scope it guards is not left within `limit`, so a hung
-// integration test fails loudly instead of stalling the suite. Servers started by the test die
-// with it (troupe_process sets PR_SET_PDEATHSIG).
-// Threads: runs one thread of its own; construct and destroy on the same thread.
+// test fails CI with a message instead of stalling it (a hang may be inside a destructor, where no
+// assertion can reach it). Servers an integration test started die with it (troupe_process sets
+// PR_SET_PDEATHSIG). Limits are generous: they bound a hang, they are not expected timings.
+//
+// Threads: runs one thread of its own; construct and destroy it on the same thread.
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -12,15 +16,22 @@
 #include <thread>
 #include <utility>
 
-namespace troupe::it {
+namespace troupe::test {
+
+// "suite.test" of the running GoogleTest test, or "?" outside one.
+inline std::string current_test_name() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return info ? std::string(info->test_suite_name()) + "." + info->name() : "?";
+}
 
 class watchdog {
  public:
-  watchdog(std::chrono::milliseconds limit, std::string what)
+  explicit watchdog(std::chrono::milliseconds limit = std::chrono::seconds(15),
+                    std::string what = current_test_name())
       : what_(std::move(what)), thread_([this, limit] {
           std::unique_lock lock(mu_);
           if (!cv_.wait_for(lock, limit, [this] { return disarmed_; })) {
-            std::fprintf(stderr, "watchdog: %s did not finish within %lld ms; aborting\n",
+            std::fprintf(stderr, "watchdog: %s still running after %lld ms; aborting\n",
                          what_.c_str(), static_cast<long long>(limit.count()));
             std::fflush(stderr);
             std::abort();
@@ -45,4 +56,4 @@ class watchdog {
   std::thread thread_;  // last: starts after the members it uses
 };
 
-}  // namespace troupe::it
+}  // namespace troupe::test
