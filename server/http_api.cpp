@@ -154,7 +154,7 @@ boost::asio::awaitable<http_response> room_detail(server_context& ctx, const htt
   auto r = co_await ctx.dir.ask_room(room, room_actor::describe{});
   if (!r) co_return ask_failed(req, r.error(), fmt::format("room '{}'", room));
   auto history = nlohmann::json::array();
-  for (const auto& f : r->messages) history.push_back(nlohmann::json::parse(*f));
+  for (const auto& f : r->messages) history.push_back(nlohmann::json::parse(f->text()));
   co_return json_response(req, nlohmann::json{{"room", room},
                                                {"members", members_json(r->members)},
                                                {"history", std::move(history)},

@@ -4,17 +4,17 @@
 #include "server/http_session.hpp"
 #include "server/log_failure.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/http/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -43,6 +43,13 @@ void listener::reopen_spare() {
   if (spare_fd_ < 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
+asio::any_io_executor listener::connection_executor() {
+  // One io thread runs every handler in turn, an implicit strand: a real one would only add a
+  // queue and a lock to every handler of the connection.
+  if (ctx_.system.thread_count() == 1) return ctx_.system.io_context().get_executor();
+  return asio::make_strand(ctx_.system.io_context());
+}
+
 void listener::start() {
   asio::co_spawn(strand_, accept_loop(), log_failure("the listener"));
 }
@@ -57,7 +64,7 @@ void listener::stop() {
 asio::awaitable<void> listener::accept_loop() {
   for (;;) {
     auto [ec, socket] =
-        co_await acceptor_.async_accept(asio::make_strand(ctx_.system.io_context()), asio::as_tuple(asio::use_awaitable));
+        co_await acceptor_.async_accept(connection_executor(), asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
       // Out of descriptors: free the spare one, take the waiting connection, tell it 503.
@@ -117,7 +124,8 @@ asio::awaitable<void> listener::refuse_politely(tcp::socket socket) {
   stream.expires_after(std::chrono::seconds(2));
   boost::beast::flat_buffer buffer;
   boost::beast::http::request_parser<boost::beast::http::empty_body> parser;
-  co_await boost::beast::http::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+  co_await boost::beast::http::async_read_header(stream, buffer, parser,
+                                                 asio::as_tuple(asio::use_awaitable));
   auto res = unavailable("the server is at its connection limit");
   co_await boost::beast::http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
   boost::system::error_code ignored;

@@ -1,11 +1,13 @@
 #pragma once
-// listener: accepts TCP connections and starts an http_session for each, on its own strand.
+// listener: accepts TCP connections and starts an http_session for each, on its own strand
+// (with one io thread, on that thread: see connection_executor).
 // At the connection limit (server.max_connections) or when the process runs out of file
 // descriptors it answers 503 with a JSON body, closes, logs, and keeps serving the connections
 // it has.
 // Threads: the accept loop runs on the listener's strand; stop() may be called from any thread.
 #include "server/server_context.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -30,6 +32,8 @@ class listener {
   void refuse_now(boost::asio::ip::tcp::socket& socket, const char* why);
   void log_refusal(const char* why);
   void reopen_spare();
+  // Where a new connection's handlers run: a strand of its own, or with one io thread that thread.
+  boost::asio::any_io_executor connection_executor();
 
   server_context& ctx_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;

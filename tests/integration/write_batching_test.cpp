@@ -1,23 +1,37 @@
-// The writer sends a batch of queued frames in one gather write. These bursts make batches form
-// and check that nothing is lost, reordered or corrupted, and that control frames still go out
-// right: pongs answer pings sent in the middle of a burst.
+// The writer sends a batch of queued frames in one gather write, straight from the socket's send
+// queue, and waits for the socket only when it is full. These bursts make batches form and check
+// that nothing is lost, reordered or corrupted, that control frames still go out right (pongs
+// answer pings sent in the middle of a burst), and that a client that stops reading gets what
+// was queued for it and then 1013, never a data frame after the close. Each test runs with one
+// io thread (where connections share it, with no strand) and with two (a strand each).
 #include "tests/integration/support/server_fixture.hpp"
+
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <string>
 
 namespace troupe::it {
 namespace {
 
-class write_batching_test : public server_test {};
+namespace websocket = boost::beast::websocket;
+
+class write_batching_test : public server_test, public ::testing::WithParamInterface<int> {
+ protected:
+  troupe_options options() const override {
+    return {{"--threads", std::to_string(GetParam())}, {}, false};
+  }
+  static constexpr int outbound_queue = 1024;  // the default limits.outbound_queue
+};
 
 constexpr int burst = 600;
 
-TEST_F(write_batching_test, a_burst_of_replies_arrives_whole_and_in_order_with_pongs_between) {
+TEST_P(write_batching_test, a_burst_of_replies_arrives_whole_and_in_order_with_pongs_between) {
   auto c = connect();
   int pings = 0;
   for (int i = 0; i < burst; ++i) {
     // Payloads of growing size, so frame boundaries fall anywhere in a gather write.
-    ASSERT_TRUE(c->send_json({{"type", "echo"}, {"id", i}, {"payload", std::string(i % 300, 'a' + i % 26)}}));
+    ASSERT_TRUE(c->send_json(
+        {{"type", "echo"}, {"id", i}, {"payload", std::string(i % 300, 'a' + i % 26)}}));
     if (i % 100 == 50) {
       ASSERT_TRUE(c->send_ping(numbered("p", pings)));
       ++pings;
@@ -36,7 +50,7 @@ TEST_F(write_batching_test, a_burst_of_replies_arrives_whole_and_in_order_with_p
   for (int k = 0; k < pings; ++k) EXPECT_EQ(c->pongs()[k], numbered("p", k));
 }
 
-TEST_F(write_batching_test, a_member_sees_every_message_of_a_burst_once_and_in_sequence) {
+TEST_P(write_batching_test, a_member_sees_every_message_of_a_burst_once_and_in_sequence) {
   auto reader = connect();
   auto writer = connect();
   ASSERT_TRUE(reader->request({{"type", "room.join"}, {"room", "burst"}, {"name", "reader"}}));
@@ -46,7 +60,8 @@ TEST_F(write_batching_test, a_member_sees_every_message_of_a_burst_once_and_in_s
   ASSERT_EQ((*joined)["type"], "room.presence") << *joined;
 
   for (int i = 0; i < burst; ++i) {
-    ASSERT_TRUE(writer->send_json({{"type", "room.say"}, {"room", "burst"}, {"text", numbered("m", i)}}));
+    ASSERT_TRUE(
+        writer->send_json({{"type", "room.say"}, {"room", "burst"}, {"text", numbered("m", i)}}));
   }
   std::uint64_t first_seq = 0;
   for (int i = 0; i < burst; ++i) {
@@ -60,6 +75,34 @@ TEST_F(write_batching_test, a_member_sees_every_message_of_a_burst_once_and_in_s
   }
   EXPECT_TRUE(answers_ping(*reader));
 }
+
+TEST_P(write_batching_test, a_client_that_stops_reading_gets_what_was_queued_then_1013) {
+  auto c = connect();
+  c->set_timeout(std::chrono::seconds(20));
+  // Far more than the socket buffers on both sides hold, so the outbox overflows.
+  constexpr int requests = 4000;
+  const std::string payload(4000, 'q');
+  for (int i = 0; i < requests; ++i) {
+    ASSERT_TRUE(c->send_json({{"type", "echo"}, {"id", i}, {"payload", payload}}))
+        << "request " << i;
+  }
+  int replies = 0;
+  for (;;) {
+    auto reply = c->read_json();
+    if (!reply) break;
+    ASSERT_EQ((*reply)["id"], replies)
+        << "replies arrive in order, none missing: " << without(*reply, {"payload"});
+    ASSERT_EQ((*reply)["payload"], payload);
+    ++replies;
+  }
+  EXPECT_EQ(c->close_received().code, websocket::close_code::try_again_later)
+      << c->close_received().reason;
+  EXPECT_GE(replies, outbound_queue) << "at least a full outbox was delivered before the close";
+  EXPECT_LT(replies, requests) << "the outbox cannot have held every reply";
+}
+
+INSTANTIATE_TEST_SUITE_P(io_threads, write_batching_test, ::testing::Values(1, 2),
+                         [](const auto& info) { return std::to_string(info.param) + "_threads"; });
 
 }  // namespace
 }  // namespace troupe::it

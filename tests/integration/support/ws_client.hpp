@@ -56,6 +56,8 @@ class ws_client {
   // send_json, then read_json.
   result<json> request(const json& j);
 
+  // The close frame the server sent, once a read has failed because of it (code none before).
+  boost::beast::websocket::close_reason close_received() const { return ws_.reason(); }
   // Reads (and drops) messages until the server closes; its close reason.
   result<boost::beast::websocket::close_reason> read_close();
   // Starts and finishes a close handshake from this side.

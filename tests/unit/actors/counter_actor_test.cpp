@@ -53,7 +53,7 @@ TEST_F(counter_actor_test, watchers_get_every_change_once_encoded) {
   ASSERT_EQ(fa.size(), 1u);
   ASSERT_EQ(fb.size(), 1u);
   EXPECT_EQ(fa[0].get(), fb[0].get()) << "a broadcast is encoded once and shared";
-  auto j = nlohmann::json::parse(*fa[0]);
+  auto j = nlohmann::json::parse(fa[0]->text());
   EXPECT_EQ(j, (nlohmann::json{{"type", "counter.value"}, {"counter", "w"}, {"value", 3}}));
 
   EXPECT_TRUE(c.ask_blocking(counter_actor::unwatch{"a"}).value());

@@ -22,7 +22,7 @@ class domain_test : public ::testing::Test {
     std::vector<frame> frames;
     std::vector<nlohmann::json> parsed;
     while (out.queue().take(frames)) {
-      for (auto& f : frames) parsed.push_back(nlohmann::json::parse(*f));
+      for (auto& f : frames) parsed.push_back(nlohmann::json::parse(f->text()));
       frames.clear();
     }
     return parsed;

@@ -60,7 +60,7 @@ TEST_F(room_actor_test, say_numbers_from_one_and_shares_one_frame) {
   ASSERT_EQ(fa.size(), 2u);
   ASSERT_EQ(fb.size(), 2u);
   EXPECT_EQ(fa[0].get(), fb[0].get()) << "serialised once, shared by every member";
-  auto m = nlohmann::json::parse(*fa[0]);
+  auto m = nlohmann::json::parse(fa[0]->text());
   EXPECT_EQ(m["type"], "room.message");
   EXPECT_EQ(m["seq"], 1);
   EXPECT_EQ(m["text"], "hi");
@@ -87,10 +87,10 @@ TEST_F(room_actor_test, history_keeps_the_newest_and_filters_by_since) {
   auto all = r.ask_blocking(room_actor::history{0}).value();
   EXPECT_EQ(all.last_seq, 5u);
   ASSERT_EQ(all.messages.size(), 3u);
-  EXPECT_EQ(nlohmann::json::parse(*all.messages[0])["seq"], 3);
+  EXPECT_EQ(nlohmann::json::parse(all.messages[0]->text())["seq"], 3);
   auto since = r.ask_blocking(room_actor::history{4}).value();
   ASSERT_EQ(since.messages.size(), 1u);
-  EXPECT_EQ(nlohmann::json::parse(*since.messages[0])["text"], "m5");
+  EXPECT_EQ(nlohmann::json::parse(since.messages[0]->text())["text"], "m5");
   EXPECT_TRUE(r.ask_blocking(room_actor::history{5})->messages.empty());
 }
 

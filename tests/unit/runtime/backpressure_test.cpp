@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <memory>
+#include <string>
 #include <variant>
 
 namespace {
@@ -20,16 +22,23 @@ struct hold {
 };
 struct item {};
 struct count_items {};
+struct note {
+  std::string text;
+};
+struct last_note {};
 
 struct sink {
-  using message = std::variant<hold, item, count_items>;
+  using message = std::variant<hold, item, count_items, note, last_note>;
   boost::asio::awaitable<void> handle(hold m) {
     m.entered.fire();
     co_await m.gate->async_wait(boost::asio::use_awaitable);
   }
   void handle(item) { ++items; }
   int handle(count_items) { return items; }
+  void handle(note m) { noted = std::move(m.text); }
+  std::string handle(last_note) { return noted; }
   int items = 0;
+  std::string noted;
 };
 
 constexpr std::size_t capacity = 4;
@@ -100,6 +109,27 @@ TEST(backpressure, send_waiting_for_room_fails_when_the_actor_stops) {
   EXPECT_EQ(sent.get(), actor_errc::stopped);
   held.gate->open();
   EXPECT_EQ(held.ref.wait(), troupe::exit_reason::normal);
+}
+
+TEST(backpressure, try_tell_keeps_a_refused_message_to_retry_when_there_is_room) {
+  watchdog dog;
+  troupe::actor_system system(troupe::system_config{.threads = 2});
+  held_sink held(system);
+  for (std::size_t i = 0; i < capacity; ++i) ASSERT_FALSE(held.ref.tell(item{}));
+
+  note n{"kept for the retry"};
+  EXPECT_EQ(held.ref.try_tell(n), actor_errc::mailbox_full);
+  EXPECT_EQ(n.text, "kept for the retry") << "a refused message is given back intact";
+  std::promise<void> room;
+  auto has_room = room.get_future();
+  held.ref.async_wait_room([&room] { room.set_value(); });
+  EXPECT_EQ(has_room.wait_for(50ms), std::future_status::timeout)
+      << "no room while the sink is held";
+
+  held.gate->open();  // the sink takes its queued batch, making room
+  ASSERT_EQ(has_room.wait_for(10s), std::future_status::ready);
+  EXPECT_FALSE(held.ref.try_tell(n));
+  EXPECT_EQ(held.ref.ask_blocking(last_note{}).value(), "kept for the retry");
 }
 
 }  // namespace

@@ -1,0 +1,92 @@
+#pragma once
+// send_queue_stream: the TCP stream under a connection's WebSocket stream, and the socket's only
+// writer. Everything written - the session's frames and Beast's own bytes (the handshake
+// response, pongs, close frames) - goes through one queue and leaves in the order it was queued.
+//
+// Why: queued frames go out in one non-blocking gather write (up to 64 per system call) made
+// right away, with no asynchronous operation, handler or coroutine resumption per write; only
+// when the socket cannot take everything does the stream wait for it to become writable.
+// Frames come framed and shared (actors/frame.hpp), so a broadcast is never copied per member.
+// Beast's own writes are copied (they are small) and complete only once their bytes are sent:
+// Beast keeps its one-write-at-a-time rule, and a client that floods pings while not reading
+// finds its pongs waiting behind the blocked socket rather than piling up here.
+//
+// Threads: used on the connection's strand only, like the WebSocket stream above it. The state
+// lives in a shared_ptr, so a wait for the socket never outlives what it touches.
+#include "actors/frame.hpp"
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/role.hpp>
+#include <boost/beast/websocket/teardown.hpp>
+
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace troupe {
+
+class send_queue_stream {
+ public:
+  using socket_type = boost::asio::ip::tcp::socket;
+  using executor_type = socket_type::executor_type;
+  using write_handler =
+      boost::asio::any_completion_handler<void(boost::system::error_code, std::size_t)>;
+  using drained_handler = boost::asio::any_completion_handler<void()>;
+
+  explicit send_queue_stream(socket_type socket);
+
+  executor_type get_executor() noexcept;
+  socket_type& next_layer() noexcept;  // Beast's lowest layer: what it closes on a timeout
+
+  template <class MutableBuffers, class Token>
+  auto async_read_some(const MutableBuffers& buffers, Token&& token) {
+    return next_layer().async_read_some(buffers, std::forward<Token>(token));
+  }
+
+  // Beast's writes: queued after everything queued before; completes once all of it is sent.
+  template <class ConstBuffers, class Token>
+  auto async_write_some(const ConstBuffers& buffers, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [this](auto handler, const ConstBuffers& b) {
+          std::string bytes(boost::asio::buffer_size(b), '\0');
+          boost::asio::buffer_copy(boost::asio::buffer(bytes), b);
+          write_copy(std::move(bytes), write_handler(std::move(handler)));
+        },
+        token, buffers);
+  }
+
+  // The session's frames: queue any number, then send().
+  void queue(frame f);
+  // Writes what the socket takes now, without waiting; the rest goes out as it becomes writable.
+  void send();
+  bool sending() const noexcept;  // bytes are waiting for the socket
+  bool failed() const noexcept;   // a write failed: nothing more will be sent
+  // Completes (never inline) once nothing waits to be sent, or a write failed. One at a time.
+  template <class Token>
+  auto async_wait_drained(Token&& token) {
+    return boost::asio::async_initiate<Token, void()>(
+        [this](auto handler) { wait_drained(drained_handler(std::move(handler))); }, token);
+  }
+
+ private:
+  struct state;
+  void write_copy(std::string bytes, write_handler done);
+  void wait_drained(drained_handler done);
+
+  std::shared_ptr<state> state_;
+};
+
+// Beast's websocket stream tears the connection down through these, found by ADL.
+void teardown(boost::beast::role_type role, send_queue_stream& stream,
+              boost::system::error_code& ec);
+template <class TeardownHandler>
+void async_teardown(boost::beast::role_type role, send_queue_stream& stream,
+                    TeardownHandler&& handler) {
+  using boost::beast::websocket::async_teardown;
+  async_teardown(role, stream.next_layer(), std::forward<TeardownHandler>(handler));
+}
+
+}  // namespace troupe
