@@ -1,8 +1,5 @@
 #include "bench/load/deliveries.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 namespace troupe::load {
 namespace asio = boost::asio;
 
@@ -32,32 +29,32 @@ void delivery_tracker::close() noexcept {
 asio::awaitable<void> read_deliveries(std::shared_ptr<connection> c, delivery_context& run,
                                       thread_stats& stats) {
   const std::string_view message_type = room_message_type(run.target);
-  for (;;) {
-    auto [ec, n] = co_await c->ws.async_read(c->buffer, asio::as_tuple(asio::use_awaitable));
-    if (ec) {
-      if (!c->closing) stats.connection_failed("member connection dropped", ec);
-      co_return;
-    }
-    const auto now = clock::now();
-    const frame_fields f = scan_frame(c->frame());
+  auto on_message = [&](std::string_view m) {
+    const frame_fields f = scan_frame(m);
     if (f.type == message_type) {
       if (const auto s = parse_stamp(f.text)) {
         stats.count_received();
         if (run.started.load(std::memory_order_acquire)) {
           const auto sent = from_ns(s->sent_ns);
           if (run.plan.measured(sent)) {
-            stats.latency.record(now - sent);
+            stats.latency.record(c->received_at - sent);
             ++stats.completed;
           }
         }
         if (run.tracker) run.tracker->delivered(*s);
       } else {
-        stats.protocol_error("room message without a load stamp", c->frame());
+        stats.protocol_error("room message without a load stamp", m);
       }
     } else if (!f.valid || f.type == "error") {
-      stats.protocol_error("unexpected frame at a member", c->frame());
+      stats.protocol_error("unexpected frame at a member", m);
     }
-    c->consume();
+    return next_step::keep_reading;
+  };
+  for (;;) {
+    if (const auto ec = co_await read_messages(*c, on_message)) {
+      if (!c->closing) stats.connection_failed("member connection dropped", ec);
+      co_return;
+    }
   }
 }
 

@@ -41,6 +41,10 @@ fleet::fleet(io_pool& pool, std::vector<thread_stats>& stats, dial_plan plan, st
 
 fleet::~fleet() {
   pool_.halt();
+  // A reader parked on a connection is owned by it (and owns it): break the cycle.
+  for (const auto& c : conns_) {
+    if (c) c->abandon_reader();
+  }
 }
 
 asio::awaitable<void> fleet::lane(std::size_t thread, std::size_t first, std::size_t step) {

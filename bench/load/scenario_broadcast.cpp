@@ -39,7 +39,7 @@ asio::awaitable<boost::system::error_code> publish(connection& c, const publishe
       room_say_request(job.room, format_stamp({job.number, seq, to_ns(sent)}));
   ++stats.sent;
   stats.expected_deliveries += job.room_size;
-  auto [ec, n] = co_await c.ws.async_write(asio::buffer(frame), use_tuple);
+  const auto ec = co_await send_text(c, frame);
   if (ec && !c.closing) stats.connection_failed("publisher write", ec);
   co_return ec;
 }
@@ -48,7 +48,7 @@ asio::awaitable<void> publish_closed_loop(std::shared_ptr<connection> c, publish
                                           thread_stats& stats) {
   const run_plan& plan = job.run->plan;
   auto& completions = job.tracker->completions(job.number);
-  asio::steady_timer start(c->ws.get_executor());
+  asio::steady_timer start(c->socket.get_executor());
   start.expires_at(plan.start);
   co_await start.async_wait(use_tuple);
 
@@ -69,7 +69,7 @@ asio::awaitable<void> publish_closed_loop(std::shared_ptr<connection> c, publish
 asio::awaitable<void> publish_at_rate(std::shared_ptr<connection> c, publisher_job job,
                                       thread_stats& stats) {
   const run_plan& plan = job.run->plan;
-  asio::steady_timer timer(c->ws.get_executor());
+  asio::steady_timer timer(c->socket.get_executor());
   for (std::uint64_t seq = 0;; ++seq) {
     const auto intended = plan.start + std::chrono::duration_cast<clock::duration>(
                                            job.offset + job.interval * static_cast<double>(seq));

@@ -1,5 +1,6 @@
 // echo and counter: N connections, each keeping `inflight` requests outstanding (closed loop).
-// A request's latency runs from just before its write to the read of the reply with its id.
+// A request's latency runs from just before its write to the read of the reply with its id
+// from the socket.
 #include "bench/load/fleet.hpp"
 #include "bench/load/scenarios.hpp"
 
@@ -34,8 +35,29 @@ asio::awaitable<void> drive_requests(std::shared_ptr<connection> c, std::size_t 
   in_flight.reserve(o.inflight);
   std::uint64_t next_id = 1;
   std::string frame;
+  auto on_reply = [&](std::string_view reply) {
+    const frame_fields f = scan_frame(reply);
+    const auto it = std::find_if(in_flight.begin(), in_flight.end(),
+                                 [&](const request& r) { return f.id == r.id; });
+    if (it == in_flight.end()) {
+      stats.protocol_error("frame answering no request", reply);
+      return next_step::keep_reading;
+    }
+    if (f.type != reply_type) {
+      stats.protocol_error(f.type == "error" ? "error reply" : "reply of the wrong type", reply);
+    } else {
+      stats.count_received();
+      if (plan.measured(it->sent)) {
+        stats.latency.record(c->received_at - it->sent);
+        ++stats.completed;
+      }
+    }
+    *it = in_flight.back();
+    in_flight.pop_back();
+    return next_step::stop;  // room for the next request; later replies stay pending
+  };
 
-  asio::steady_timer start(c->ws.get_executor());
+  asio::steady_timer start(c->socket.get_executor());
   start.expires_at(plan.start);
   co_await start.async_wait(use_tuple);
 
@@ -45,8 +67,7 @@ asio::awaitable<void> drive_requests(std::shared_ptr<connection> c, std::size_t 
       frame = counter ? counter_inc_request(id, counter_name) : echo_request(id, payload);
       in_flight.push_back({id, clock::now()});
       ++stats.sent;
-      auto [ec, n] = co_await c->ws.async_write(asio::buffer(frame), use_tuple);
-      if (ec) {
+      if (const auto ec = co_await send_text(*c, frame)) {
         if (!c->closing) stats.connection_failed("write", ec);
         stats.unanswered += in_flight.size();
         co_return;
@@ -54,33 +75,12 @@ asio::awaitable<void> drive_requests(std::shared_ptr<connection> c, std::size_t 
     }
     if (in_flight.empty()) co_return;
 
-    auto [ec, n] = co_await c->ws.async_read(c->buffer, use_tuple);
+    const auto ec = co_await read_messages(*c, on_reply);
     if (ec) {
       if (!c->closing) stats.connection_failed("read", ec);
       stats.unanswered += in_flight.size();
       co_return;
     }
-    const auto now = clock::now();
-    const frame_fields f = scan_frame(c->frame());
-    const auto it = std::find_if(in_flight.begin(), in_flight.end(),
-                                 [&](const request& r) { return f.id == r.id; });
-    if (it == in_flight.end()) {
-      stats.protocol_error("frame answering no request", c->frame());
-    } else {
-      if (f.type != reply_type) {
-        stats.protocol_error(f.type == "error" ? "error reply" : "reply of the wrong type",
-                             c->frame());
-      } else {
-        stats.count_received();
-        if (plan.measured(it->sent)) {
-          stats.latency.record(now - it->sent);
-          ++stats.completed;
-        }
-      }
-      *it = in_flight.back();
-      in_flight.pop_back();
-    }
-    c->consume();
   }
 }
 
