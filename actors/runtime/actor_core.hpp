@@ -46,8 +46,7 @@ class actor_core final : public actor_core_base {
       : actor_core_base(system, id, std::move(name), std::move(kind), typeid(A), policy),
         mailbox_(capacity),
         make_(std::move(make)),
-        io_(io),
-        timer_strand_(std::in_place, boost::asio::make_strand(io)) {}
+        io_(io) {}
 
   push_result push(envelope_type& e, handoff how = handoff::fork) {
     return mailbox_.try_push(e, how);
@@ -219,7 +218,7 @@ class actor_core final : public actor_core_base {
     if (idle_timeout_.count() > 0) {
       // The wait's generation is the next one; a stale timer cannot wake a later wait.
       generation = mailbox_.next_generation();
-      if (!idle_timer_) idle_timer_.emplace(io_);
+      if (!idle_timer_) idle_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
       idle_timer_->expires_after(idle_timeout_);
       idle_timer_->async_wait([self = shared_self(), generation](boost::system::error_code ec) {
         if (!ec) self->mailbox_.wake_idle(generation);
@@ -341,6 +340,7 @@ class actor_core final : public actor_core_base {
 
   timer_id schedule(std::chrono::milliseconds delay, std::chrono::milliseconds period, message_type msg) {
     std::erase_if(timers_, [](const auto& kv) { return kv.second->done.load(); });
+    if (!timer_strand_) timer_strand_.emplace(boost::asio::make_strand(io_));
     auto t = std::make_shared<timer_state>(*timer_strand_);
     auto id = ++next_timer_;
     timers_.emplace(id, t);
@@ -385,11 +385,12 @@ class actor_core final : public actor_core_base {
   mailbox<envelope_type> mailbox_;
   factory make_;
   boost::asio::io_context& io_;
-  // Reset with idle_timer_ when the actor ends: a strand must not outlive its io_context.
+  // Both made on first use (by the own coroutine), so the many actors that never use a timer,
+  // such as one session per connection, pay nothing for them; a timer also starts the
+  // io_context's reactor, which then polls epoll between handlers. Both are reset when the
+  // actor ends: a strand must not outlive its io_context.
   std::optional<boost::asio::strand<boost::asio::io_context::executor_type>> timer_strand_;
-  // Own coroutine only; made on first use: a timer starts the io_context's reactor, which then
-  // polls epoll between handlers, so actors that never idle out should not create one.
-  std::optional<boost::asio::steady_timer> idle_timer_;
+  std::unique_ptr<boost::asio::steady_timer> idle_timer_;
   std::chrono::milliseconds idle_timeout_{0};  // own coroutine only
 
   // Own coroutine only:
