@@ -89,6 +89,13 @@ void websocket_session::on_message(error_code ec) {
     if (ec != websocket::error::closed && ec != asio::error::operation_aborted &&
         ec != asio::error::eof)
       spdlog::debug("session {}: read ended: {}", id_, ec.message());
+    if (ec != websocket::error::closed) {
+      // The peer is gone without a closing handshake (or the stream failed): nothing more
+      // can be delivered, and a write waiting for a peer that no longer reads must not keep
+      // the connection alive.
+      error_code ignored;
+      ws_.next_layer().next_layer().close(ignored);
+    }
     return close_session();
   }
   ctx_.metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
