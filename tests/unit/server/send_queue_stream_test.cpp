@@ -1,0 +1,160 @@
+// send_queue_stream over a real loopback TCP connection: frames leave in order and at once while
+// the socket takes them; when the peer stops reading the rest waits for the socket, and Beast's
+// own writes queue behind the frames and complete only once sent; a dead peer fails what waits.
+#include "server/send_queue_stream.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace troupe {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using boost::system::error_code;
+
+class send_queue_stream_test : public ::testing::Test {
+ protected:
+  send_queue_stream_test() {
+    tcp::acceptor acceptor(io_, {asio::ip::make_address("127.0.0.1"), 0});
+    peer_.connect(acceptor.local_endpoint());
+    tcp::socket server(io_);
+    acceptor.accept(server);
+    // A small send buffer, so a few MB fill the connection while the peer does not read. (Not
+    // a small receive buffer: below loopback's 64 KiB segment size, TCP would stall on it.)
+    server.set_option(asio::socket_base::send_buffer_size(4096));
+    stream_.emplace(std::move(server));
+  }
+
+  // Reads exactly n bytes on the peer side (blocking; the stream's io_context is not needed).
+  std::string peer_read(std::size_t n) {
+    std::string bytes(n, '\0');
+    asio::read(peer_, asio::buffer(bytes));
+    return bytes;
+  }
+
+  // Runs the stream's handlers until `done()` or 10 s pass.
+  template <class Done>
+  bool run_until(Done done) {
+    const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < limit) {
+      io_.restart();
+      io_.run_for(std::chrono::milliseconds(10));
+    }
+    return done();
+  }
+
+  asio::io_context io_;
+  tcp::socket peer_{io_};
+  std::optional<send_queue_stream> stream_;
+};
+
+std::string wire_of(const std::vector<frame>& frames) {
+  std::string all;
+  for (const auto& f : frames) all += f->wire();
+  return all;
+}
+
+// Frames big enough, and enough of them, to fill both sockets' buffers many times over.
+std::vector<frame> burst(int count, std::size_t size) {
+  std::vector<frame> frames;
+  for (int i = 0; i < count; ++i)
+    frames.push_back(make_frame(std::string(size, static_cast<char>('a' + i % 26))));
+  return frames;
+}
+
+TEST_F(send_queue_stream_test, frames_the_socket_can_take_leave_at_once_in_order) {
+  const std::vector<frame> frames{make_frame(R"({"n":1})"), make_frame(std::string(300, 'x')),
+                                  make_frame("")};
+  for (const auto& f : frames) stream_->queue(f);
+  stream_->send();
+  EXPECT_FALSE(stream_->sending()) << "a few small frames fit the socket: nothing waits";
+  EXPECT_FALSE(stream_->failed());
+  const auto expected = wire_of(frames);
+  EXPECT_EQ(peer_read(expected.size()), expected);
+}
+
+TEST_F(send_queue_stream_test, what_the_socket_cannot_take_waits_until_the_peer_reads) {
+  const auto frames = burst(200, 20000);
+  for (const auto& f : frames) stream_->queue(f);
+  stream_->send();
+  ASSERT_TRUE(stream_->sending()) << "4 MB cannot fit the socket buffers";
+
+  bool drained = false;
+  stream_->async_wait_drained([&] { drained = true; });
+  io_.run_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(drained) << "the peer reads nothing yet";
+
+  const auto expected = wire_of(frames);
+  std::string received;
+  std::thread reader([&] { received = peer_read(expected.size()); });
+  EXPECT_TRUE(run_until([&] { return drained; }));
+  reader.join();
+  EXPECT_FALSE(stream_->sending());
+  EXPECT_TRUE(received == expected)
+      << "every byte, in order (" << received.size() << " of " << expected.size() << ")";
+}
+
+TEST_F(send_queue_stream_test, beast_writes_go_after_queued_frames_and_complete_once_sent) {
+  const auto frames = burst(100, 20000);
+  for (const auto& f : frames) stream_->queue(f);
+  stream_->send();
+  ASSERT_TRUE(stream_->sending());
+
+  const std::string control = "\x8a\x02ok";  // a pong, as Beast would write it
+  std::optional<std::pair<error_code, std::size_t>> written;
+  stream_->async_write_some(asio::buffer(control),
+                            [&](error_code ec, std::size_t n) { written.emplace(ec, n); });
+  io_.run_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(written) << "its bytes are behind frames the socket has not taken";
+
+  const auto expected = wire_of(frames) + control;
+  std::string received;
+  std::thread reader([&] { received = peer_read(expected.size()); });
+  const bool done = run_until([&] { return written.has_value(); });
+  reader.join();
+  ASSERT_TRUE(done);
+  EXPECT_FALSE(written->first);
+  EXPECT_EQ(written->second, control.size());
+  EXPECT_TRUE(received == expected) << "the control frame comes after every frame queued before it";
+}
+
+TEST_F(send_queue_stream_test, a_peer_that_is_gone_fails_what_waits_and_what_comes_later) {
+  const auto frames = burst(100, 20000);
+  for (const auto& f : frames) stream_->queue(f);
+  stream_->send();
+  ASSERT_TRUE(stream_->sending());
+  bool drained = false;
+  stream_->async_wait_drained([&] { drained = true; });
+  std::optional<error_code> pending;
+  stream_->async_write_some(asio::buffer("\x88\x00", 2),
+                            [&](error_code ec, std::size_t) { pending = ec; });
+
+  peer_.set_option(asio::socket_base::linger(true, 0));
+  peer_.close();  // a reset: the unread bytes are thrown away
+
+  EXPECT_TRUE(run_until([&] { return drained; }))
+      << "the wait for the socket ends with the failure";
+  EXPECT_TRUE(stream_->failed());
+  EXPECT_FALSE(stream_->sending());
+  ASSERT_TRUE(run_until([&] { return pending.has_value(); }));
+  EXPECT_TRUE(*pending) << "Beast's write waiting in the queue fails";
+
+  std::optional<error_code> later;
+  stream_->async_write_some(asio::buffer("\x8a\x00", 2),
+                            [&](error_code ec, std::size_t) { later = ec; });
+  ASSERT_TRUE(run_until([&] { return later.has_value(); }));
+  EXPECT_TRUE(*later) << "nothing is written after a failure";
+}
+
+}  // namespace
+}  // namespace troupe
