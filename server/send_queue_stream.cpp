@@ -99,9 +99,10 @@ struct send_queue_stream::state {
     s->complete_drained();
   }
 
-  // Retires `n` written bytes from the front; Beast's writes complete as their last byte goes.
+  // Retires `n` written bytes from the front (and any empty write there); Beast's writes
+  // complete as their last byte goes.
   void consume(std::size_t n) {
-    while (n > 0) {
+    while (head < queue.size()) {
       auto& e = queue[head];
       const auto left = e.bytes().size() - e.sent;
       if (n < left) {

@@ -83,6 +83,16 @@ TEST_F(send_queue_stream_test, frames_the_socket_can_take_leave_at_once_in_order
   EXPECT_EQ(peer_read(expected.size()), expected);
 }
 
+TEST_F(send_queue_stream_test, an_empty_write_completes_without_waiting_for_anything) {
+  std::optional<std::pair<error_code, std::size_t>> written;
+  stream_->async_write_some(asio::const_buffer(),
+                            [&](error_code ec, std::size_t n) { written.emplace(ec, n); });
+  ASSERT_TRUE(run_until([&] { return written.has_value(); }));
+  EXPECT_FALSE(written->first);
+  EXPECT_EQ(written->second, 0u);
+  EXPECT_FALSE(stream_->sending());
+}
+
 TEST_F(send_queue_stream_test, what_the_socket_cannot_take_waits_until_the_peer_reads) {
   const auto frames = burst(200, 20000);
   for (const auto& f : frames) stream_->queue(f);
