@@ -11,7 +11,7 @@
 // writer's handler armed on the outbox. The reader waits for a message's first byte with no
 // buffer, and reads the rest straight into the string the session actor gets.
 //
-// Threads: the reader coroutine, the writer and every member run on the connection's strand
+// Threads: the handshake, the reader, the writer and every member run on the connection's strand
 // (the socket's executor); close_for_shutdown may be called from any thread and posts onto it.
 #include "server/connection_registry.hpp"
 #include "server/http_api.hpp"
@@ -74,8 +74,8 @@ class websocket_session : public closable, public std::enable_shared_from_this<w
   std::uint64_t registration_ = 0;
   bool reader_done_ = false;  // strand only
   bool going_away_ = false;   // strand only
-  std::optional<boost::beast::websocket::close_reason>
-      refused_;  // strand only: the reader asks the writer to close
+  // strand only: set by the reader to have the writer close the connection (1003)
+  std::optional<boost::beast::websocket::close_reason> refused_;
 };
 
 }  // namespace troupe
