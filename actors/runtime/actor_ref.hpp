@@ -54,8 +54,8 @@ class actor_ref {
   // Non-blocking. Empty when accepted; actor_errc::mailbox_full or actor_errc::stopped when
   // refused (the message is then dropped, and the caller knows it).
   template <class M>
-  requires accepts<A, M> boost::system::error_code tell(M&& m)
-  const {
+    requires accepts<A, M>
+  boost::system::error_code tell(M&& m) const {
     envelope<A> env{message_type(std::forward<M>(m)), {}, {}};
     return to_error(core_->push(env));
   }
@@ -63,8 +63,8 @@ class actor_ref {
   // tell for callers that are not coroutines and must not lose the message: on mailbox_full
   // `m` is left as it was, to try again once async_wait_room completes.
   template <class M>
-  requires accepts<A, M> boost::system::error_code try_tell(M& m)
-  const {
+    requires accepts<A, M>
+  boost::system::error_code try_tell(M& m) const {
     envelope<A> env{message_type(std::move(m)), {}, {}};
     const auto r = core_->push(env);
     if (r == push_result::full) m = std::get<M>(std::move(env.msg));
@@ -78,8 +78,8 @@ class actor_ref {
 
   // Like tell, but waits for room in a full mailbox instead of refusing.
   template <class M>
-  requires accepts<A, M> boost::asio::awaitable<boost::system::error_code> send(M m)
-  const {
+    requires accepts<A, M>
+  boost::asio::awaitable<boost::system::error_code> send(M m) const {
     return send_to(core_, std::move(m));  // the coroutine holds the actor, not this ref
   }
 
@@ -88,18 +88,18 @@ class actor_ref {
   // of `timeout` and the outer ask's, and asking any actor already waiting on this chain fails
   // at once with `deadlock`.
   template <class M>
-  requires accepts<A, M> boost::asio::awaitable<result<reply_t<A, std::decay_t<M>>>> ask(
-      M m, std::optional<std::chrono::milliseconds> timeout = {})
-  const {
+    requires accepts<A, M>
+  boost::asio::awaitable<result<reply_t<A, std::decay_t<M>>>> ask(
+      M m, std::optional<std::chrono::milliseconds> timeout = {}) const {
     // The coroutine holds the actor, not this ref: `co_spawn(ex, find(...)->ask(m), ...)` is safe.
     return ask_to(core_, std::move(m), timeout);
   }
 
   // ask for code that is not a coroutine (tests, startup). Never call it on an io thread.
   template <class M>
-  requires accepts<A, M> result<reply_t<A, std::decay_t<M>>> ask_blocking(
-      M m, std::optional<std::chrono::milliseconds> timeout = {})
-  const {
+    requires accepts<A, M>
+  result<reply_t<A, std::decay_t<M>>> ask_blocking(
+      M m, std::optional<std::chrono::milliseconds> timeout = {}) const {
     require_not_io_thread(*core_);
     // Refused at once when closed: after shutdown no io thread is left to run the ask.
     if (core_->mail().closed()) return make_error_code(actor_errc::stopped);
@@ -121,9 +121,7 @@ class actor_ref {
   // For the runtime (watch, pools); not part of the messaging API.
   const std::shared_ptr<actor_core<A>>& core() const noexcept { return core_; }
 
-  friend bool operator==(const actor_ref& a, const actor_ref& b) noexcept {
-    return a.core_ == b.core_;
-  }
+  friend bool operator==(const actor_ref& a, const actor_ref& b) noexcept { return a.core_ == b.core_; }
 
  private:
   template <class M>
@@ -148,14 +146,13 @@ class actor_ref {
       if (asker->id() == core->id() || (outer && outer->waits_on(core->id())))
         co_return result<R>(make_error_code(actor_errc::deadlock));
       if (outer && outer->deadline < frame.deadline) frame.deadline = outer->deadline;
-      frame.chain =
-          std::make_shared<const ask_chain>(ask_chain{asker->id(), outer ? outer->chain : nullptr});
+      frame.chain = std::make_shared<const ask_chain>(
+          ask_chain{asker->id(), outer ? outer->chain : nullptr});
     }
     auto slot = std::make_shared<reply_slot<R>>();
     auto& wheel = core->deadlines();
     auto& latency = core->ask_latency();
-    if (!wheel.add(*slot, frame.deadline))
-      co_return result<R>(make_error_code(actor_errc::timeout));
+    if (!wheel.add(*slot, frame.deadline)) co_return result<R>(make_error_code(actor_errc::timeout));
     envelope<A> env{message_type(std::move(m)), reply_to(slot), std::move(frame)};
     // The asker suspends right after this push: the actor is its continuation (see handoff).
     if (auto r = core->push(env, handoff::continuation); r != push_result::accepted) {
