@@ -51,10 +51,13 @@ server::server(const config& cfg)
       services_{dir_, system_.spawn_pool<echo_worker>(effective_echo_workers(cfg), pool_strategy::round_robin),
                 metrics_.protocol_errors},
       files_(cfg.server.web_root),
-      ctx_{make_options(cfg), system_, dir_, services_, metrics_, files_, connections_} {
+      ctx_{make_options(cfg), system_, dir_, services_, metrics_, files_, connections_, keepalive_},
+      sweep_(system_.io_context(), keepalive_schedule::for_timeout(cfg.server.idle_timeout_ms),
+             keepalive_, connections_) {
   boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(cfg.server.host), cfg.server.port);
   listener_ = std::make_unique<listener>(ctx_, endpoint);
   listener_->start();
+  sweep_.start();
   spdlog::info("troupe {} node {} listening on {}:{} with {} io thread(s)", TROUPE_VERSION, ctx_.settings.node_id,
                cfg.server.host, listener_->port(), system_.thread_count());
 }
@@ -66,6 +69,7 @@ void server::stop() {
   stopped_ = true;
   spdlog::info("shutting down: closing {} connection(s)", metrics_.connections_current.load());
   listener_->stop();
+  sweep_.stop();
   connections_.close_all();
   const auto deadline = std::chrono::steady_clock::now() + cfg_.shutdown.grace_ms;
   while (metrics_.connections_current.load() > 0 && std::chrono::steady_clock::now() < deadline)

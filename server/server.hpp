@@ -8,6 +8,8 @@
 #include "actors/store/memory_store.hpp"
 #include "config/config.hpp"
 #include "server/connection_registry.hpp"
+#include "server/idle_sweep.hpp"
+#include "server/keepalive.hpp"
 #include "server/listener.hpp"
 #include "server/server_context.hpp"
 #include "server/server_metrics.hpp"
@@ -39,7 +41,9 @@ class server {
   session_services services_;
   static_files files_;
   connection_registry connections_;
+  keepalive_clock keepalive_;
   server_context ctx_;
+  idle_sweep sweep_;
   std::unique_ptr<listener> listener_;
   bool stopped_ = false;
 };

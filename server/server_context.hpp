@@ -1,11 +1,12 @@
 #pragma once
 // server_context: what every connection needs to reach — settings, the actor system, the
-// directory of counters and rooms, the echo pool, metrics, static files and the registry of open
-// connections. Owned by `server`, which outlives every connection; the referenced objects are
-// thread-safe, the plain fields are read-only after startup.
+// directory of counters and rooms, the echo pool, metrics, static files, the registry of open
+// connections and the keep-alive clock. Owned by `server`, which outlives every connection; the
+// referenced objects are thread-safe, the plain fields are read-only after startup.
 #include "actors/directory.hpp"
 #include "actors/session_actor.hpp"
 #include "server/connection_registry.hpp"
+#include "server/keepalive.hpp"
 #include "server/server_metrics.hpp"
 #include "server/static_files.hpp"
 
@@ -37,6 +38,7 @@ struct server_context {
   server_metrics& metrics;
   static_files& files;
   connection_registry& connections;
+  keepalive_clock& keepalive;  // stamped by WebSocket connections when they hear their peer
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

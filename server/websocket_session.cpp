@@ -36,9 +36,12 @@ websocket_session::~websocket_session() {
 }
 
 asio::awaitable<void> websocket_session::run() {
-  // A silent client is pinged at half the idle timeout and dropped at the full one.
+  // Beast times the opening and closing handshakes. Idle connections are left to idle_sweep,
+  // which pings a silent peer at half the idle timeout and drops it at the full one: Beast's
+  // own keep-alive would re-arm a timer on every read.
   ws_.set_option(websocket::stream_base::timeout{ctx_.settings.handshake_timeout,
-                                                 ctx_.settings.idle_timeout, true});
+                                                 websocket::stream_base::none(), false});
+  ws_.control_callback([this](websocket::frame_type, beast::string_view) { hear(); });
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(beast::http::field::server, "troupe"); }));
   ws_.read_message_max(ctx_.settings.max_message_bytes);
@@ -63,7 +66,8 @@ void websocket_session::open_session() {
   ctx_.metrics.websockets_current.fetch_add(1, std::memory_order_relaxed);
   ctx_.metrics.websockets_total.fetch_add(1, std::memory_order_relaxed);
   spdlog::info("session {} opened from {}", id_, peer_);
-  registration_ = ctx_.connections.add(weak_from_this());
+  hear();
+  registration_ = ctx_.connections.add(weak_from_this(), &heard_);
   if (registration_ == 0) close_for_shutdown();
   write_ready();
 }
@@ -74,7 +78,12 @@ void websocket_session::read_message() {
       [self = shared_from_this()](error_code ec, std::size_t n) { self->on_first_byte(ec, n); });
 }
 
+void websocket_session::hear() {
+  heard_.store(ctx_.keepalive.now(), std::memory_order_relaxed);
+}
+
 void websocket_session::on_first_byte(error_code ec, std::size_t n) {
+  hear();
   message_.text.assign(n, first_byte_);
   if (ec || ws_.is_message_done()) return on_message(ec);
   message_buffer_.emplace(message_.text);
@@ -98,6 +107,7 @@ void websocket_session::on_message(error_code ec) {
     }
     return close_session();
   }
+  hear();
   ctx_.metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
   if (!ws_.got_text() && !refused_) {
     // Protocol v1 is JSON text only: refuse binary data with 1003. The writer sends the close,
@@ -186,6 +196,24 @@ void websocket_session::close_for_shutdown() {
     self->going_away_ = true;
     if (self->out_) self->out_->close();
   });
+}
+
+void websocket_session::keepalive(keepalive_verdict v) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), v] { self->on_keepalive(v); });
+}
+
+void websocket_session::on_keepalive(keepalive_verdict v) {
+  if (reader_done_) return;
+  if (v == keepalive_verdict::close) {
+    spdlog::info("session {}: nothing heard from {} for {} ms; dropping the connection", id_, peer_,
+                 ctx_.settings.idle_timeout.count());
+    error_code ignored;  // the reader fails, which ends the session
+    ws_.next_layer().next_layer().close(ignored);
+    return;
+  }
+  if (ping_pending_ || !ws_.is_open()) return;
+  ping_pending_ = true;
+  ws_.async_ping({}, [self = shared_from_this()](error_code) { self->ping_pending_ = false; });
 }
 
 }  // namespace troupe

@@ -12,7 +12,8 @@
 // buffer, and reads the rest straight into the string the session actor gets.
 //
 // Threads: the handshake, the reader, the writer and every member run on the connection's strand
-// (the socket's executor); close_for_shutdown may be called from any thread and posts onto it.
+// (the socket's executor); close_for_shutdown and keepalive may be called from any thread and
+// post onto it.
 #include "server/connection_registry.hpp"
 #include "server/http_api.hpp"
 #include "server/send_queue_stream.hpp"
@@ -41,9 +42,12 @@ class websocket_session : public closable, public std::enable_shared_from_this<w
   boost::asio::awaitable<void> run();
   boost::asio::any_io_executor executor() { return ws_.get_executor(); }
   void close_for_shutdown() override;
+  void keepalive(keepalive_verdict v) override;  // posts onto the strand
 
  private:
   void open_session();
+  void hear();  // the peer sent something: stamp the keep-alive clock's tick
+  void on_keepalive(keepalive_verdict v);
   void close_session();
   // The reader: the first byte of a message, the rest of it, then its hand-over to the session
   // actor, which waits (no reading meanwhile) while the actor's mailbox is full.
@@ -72,8 +76,10 @@ class websocket_session : public closable, public std::enable_shared_from_this<w
   std::vector<frame> batch_;  // strand only: the writer's batch, its storage kept while small
   actor_ref<session_actor> session_;
   std::uint64_t registration_ = 0;
-  bool reader_done_ = false;  // strand only
-  bool going_away_ = false;   // strand only
+  heard_stamp heard_{0};       // written on the strand, read by idle_sweep
+  bool reader_done_ = false;   // strand only
+  bool ping_pending_ = false;  // strand only
+  bool going_away_ = false;    // strand only
   // strand only: set by the reader to have the writer close the connection (1003)
   std::optional<boost::beast::websocket::close_reason> refused_;
 };

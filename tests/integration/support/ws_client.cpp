@@ -17,6 +17,7 @@ using boost::system::error_code;
 ws_client::ws_client(std::chrono::milliseconds timeout) : timeout_(timeout), ws_(io_) {
   ws_.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
     if (kind == websocket::frame_type::pong) pongs_.emplace_back(payload);
+    if (kind == websocket::frame_type::ping) ++pings_;
   });
 }
 

@@ -45,6 +45,8 @@ class ws_client {
   // Sends a ping control frame. The pongs that come back are collected while reading.
   result<void> send_ping(std::string_view payload);
   const std::vector<std::string>& pongs() const noexcept { return pongs_; }
+  // Pings from the server seen while reading (Beast answers each with a pong).
+  std::size_t pings() const noexcept { return pings_; }
 
   // The next message, as text / parsed (a message that is not JSON is an error).
   result<std::string> read_text();
@@ -81,6 +83,7 @@ class ws_client {
   boost::beast::flat_buffer buffer_;
   std::string session_;
   std::vector<std::string> pongs_;
+  std::size_t pings_ = 0;
 };
 
 }  // namespace troupe::it

@@ -1,0 +1,64 @@
+// Keep-alive (--idle-timeout-ms): a peer that answers the server's pings stays connected however
+// long it is quiet; one that is silent for the whole idle timeout is dropped, and the server
+// carries on serving the others.
+#include "tests/integration/support/http_client.hpp"
+#include "tests/integration/support/server_fixture.hpp"
+
+#include <boost/beast/core/error.hpp>
+
+#include <chrono>
+#include <thread>
+
+namespace troupe::it {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto idle_timeout = 400ms;
+
+class keepalive_test : public server_test {
+ protected:
+  troupe_options options() const override { return {{"--idle-timeout-ms", "400"}, {}, false}; }
+};
+
+TEST_F(keepalive_test, a_client_that_answers_pings_outlives_the_idle_timeout) {
+  auto alice = connect();
+  ASSERT_TRUE(
+      alice->request({{"type", "room.join"}, {"room", "quiet"}, {"name", "alice"}, {"id", 1}}));
+  // Alice only reads (Beast answers each ping with a pong) while nothing is said for three idle
+  // timeouts; then a message comes in over HTTP.
+  std::thread publisher([port = port()] {
+    std::this_thread::sleep_for(3 * idle_timeout);
+    auto posted =
+        http_post(port, "/api/rooms/quiet/messages", R"({"text":"still there?","name":"curl"})");
+    EXPECT_TRUE(posted && posted->status == 200u);
+  });
+  auto said = alice->read_until([](const json& j) { return j["type"] == "room.message"; });
+  publisher.join();
+  ASSERT_TRUE(said) << said.error().message();
+  EXPECT_EQ((*said)["text"], "still there?") << *said;
+  EXPECT_GE(alice->pings(), 2u);  // one per half timeout of silence, at least
+  EXPECT_TRUE(answers_ping(*alice));
+}
+
+TEST_F(keepalive_test, a_silent_client_is_dropped_and_others_carry_on) {
+  auto silent = connect();
+  auto chatty = connect();
+  // `silent` reads nothing, so it never answers a ping; `chatty` keeps talking meanwhile.
+  const auto until = std::chrono::steady_clock::now() + 3 * idle_timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    ASSERT_TRUE(answers_ping(*chatty));
+    std::this_thread::sleep_for(50ms);
+  }
+  // The server closed the socket: a read finds the end of the stream (after the ping it sent),
+  // not a live connection that merely has nothing to say.
+  silent->set_timeout(2000ms);
+  auto r = silent->read_text();
+  ASSERT_FALSE(r) << "read " << *r;
+  EXPECT_NE(r.error(), boost::beast::error::timeout) << r.error().message();
+  EXPECT_GE(silent->pings(), 1u);
+  EXPECT_TRUE(answers_ping(*chatty));
+}
+
+}  // namespace
+}  // namespace troupe::it
