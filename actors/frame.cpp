@@ -4,7 +4,7 @@
 
 namespace troupe {
 
-frame_data::frame_data(std::string_view text) {
+frame_data::frame_data(std::string text) {
   // RFC 6455 5.2: lengths up to 125 fit the first length byte; 126 announces a 16-bit and 127 a
   // 64-bit length in network byte order.
   const std::uint64_t n = text.size();
@@ -23,9 +23,8 @@ frame_data::frame_data(std::string_view text) {
     for (int i = 0; i < 8; ++i) header[2 + i] = static_cast<char>(n >> (8 * (7 - i)));
     header_size_ = 10;
   }
-  wire_.reserve(header_size_ + text.size());
-  wire_.append(header, header_size_);
-  wire_.append(text);
+  wire_ = std::move(text);
+  wire_.insert(0, header, header_size_);
 }
 
 }  // namespace troupe

@@ -8,12 +8,15 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace troupe {
 
 class frame_data {
  public:
-  explicit frame_data(std::string_view text);
+  // Puts the header in front of `text` in place when its capacity allows, as the protocol's
+  // encoders arrange (they reserve room for it), so framing neither allocates nor copies.
+  explicit frame_data(std::string text);
 
   // The message, as the JSON text the client reads.
   std::string_view text() const noexcept { return std::string_view(wire_).substr(header_size_); }
@@ -27,8 +30,8 @@ class frame_data {
 
 using frame = std::shared_ptr<const frame_data>;
 
-inline frame make_frame(std::string_view text) {
-  return std::make_shared<const frame_data>(text);
+inline frame make_frame(std::string text) {
+  return std::make_shared<const frame_data>(std::move(text));
 }
 
 }  // namespace troupe

@@ -47,7 +47,7 @@ void session_actor::on_stop() {
   out_->close();
 }
 
-void session_actor::send(std::string_view text) { out_->push(make_frame(text)); }
+void session_actor::send(std::string text) { out_->push(make_frame(std::move(text))); }
 
 void session_actor::send_error(const request_id& id, protocol::error_code code, std::string_view message) {
   services_.errors[static_cast<std::size_t>(code)].fetch_add(1, std::memory_order_relaxed);
@@ -142,7 +142,7 @@ boost::asio::awaitable<void> session_actor::on(request_id& id, protocol::echo& r
   auto asked = services_.echo.ask(echo_worker::request{id, std::move(r.payload)});
   auto reply = co_await std::move(asked);
   if (!reply) co_return send_ask_error(id, reply.error(), "echo worker");
-  send(*reply);
+  send(std::move(*reply));
 }
 
 boost::asio::awaitable<void> session_actor::on(request_id& id, protocol::ping&) {

@@ -61,7 +61,7 @@ class session_actor {
   boost::asio::awaitable<void> on(request_id& id, protocol::echo& r);
   boost::asio::awaitable<void> on(request_id& id, protocol::ping& r);
 
-  void send(std::string_view text);
+  void send(std::string text);
   void send_error(const request_id& id, protocol::error_code code, std::string_view message);
   // Turns a failed ask into the protocol's error reply; `what` names the actor asked.
   void send_ask_error(const request_id& id, boost::system::error_code ec, std::string_view what);

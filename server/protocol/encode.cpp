@@ -13,7 +13,7 @@ namespace {
 // and need no escaping; values are escaped.
 class object_writer {
  public:
-  explicit object_writer(std::size_t reserve) { out_.reserve(reserve); }
+  explicit object_writer(std::size_t reserve) { out_.reserve(reserve + frame_header_room); }
 
   // Opens the frame: {"type":"<type>" and, when present, ,"id":<id>.
   object_writer(std::string_view type, const request_id& id, std::size_t reserve)
@@ -62,9 +62,10 @@ class object_writer {
     out_ += ']';
     return *this;
   }
-  object_writer& raw(std::string_view key, std::string_view json_text) {
+  // Any JSON value, compact; ill-formed UTF-8 in its strings becomes U+FFFD.
+  object_writer& value(std::string_view key, const nlohmann::json& v) {
     this->key(key);
-    out_ += json_text;
+    append_value(v);
     return *this;
   }
 
@@ -90,8 +91,16 @@ class object_writer {
     } else if (id.is_number_integer()) {
       append_json_integer(out_, id.get<std::int64_t>());
     } else {  // decode() never produces this; stay valid JSON anyway
-      out_ += id.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      append_value(id);
     }
+  }
+
+  void append_value(const nlohmann::json& v) {
+    // What json::dump does, but serializing onto out_ rather than into a string of its own.
+    nlohmann::detail::serializer<nlohmann::json> serializer(
+        nlohmann::detail::output_adapter<char, std::string>(out_), ' ',
+        nlohmann::json::error_handler_t::replace);
+    serializer.dump(v, false, false, 0);
   }
 
   void append_member(const protocol::member& who) {
@@ -217,8 +226,9 @@ std::string encode_room_presence(std::string_view room, std::string_view event, 
 }
 
 std::string encode_echo(const request_id& id, const nlohmann::json& payload, std::size_t worker) {
-  return object_writer("echo", id, frame_overhead)
-      .raw("payload", payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+  // The payload's size is unknown until it is serialized: room for a typical small one.
+  return object_writer("echo", id, frame_overhead + 128)
+      .value("payload", payload)
       .integer("worker", worker)
       .finish();
 }

@@ -21,6 +21,10 @@ namespace troupe::protocol {
 
 inline constexpr int protocol_version = 1;
 
+// Every text is returned with this much spare capacity, the most a WebSocket frame header
+// takes, so the server can frame it in place (actors/frame) without a second allocation.
+inline constexpr std::size_t frame_header_room = 10;
+
 // {"type":"welcome","session":..,"node":..,"protocol":1}: the first frame of every connection.
 std::string encode_welcome(std::string_view session, std::string_view node);
 

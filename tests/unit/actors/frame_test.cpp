@@ -1,6 +1,7 @@
 // A frame's wire bytes are exactly the RFC 6455 unmasked text frame of its message, for each of
-// the three length encodings and at their edges.
+// the three length encodings and at their edges; an encoder's text is framed in place.
 #include "actors/frame.hpp"
+#include "server/protocol/encode.hpp"
 
 #include <gtest/gtest.h>
 
@@ -52,6 +53,19 @@ TEST(frame, lengths_from_126_to_65535_take_two_more_bytes) {
 TEST(frame, longer_messages_take_eight_more_bytes) {
   expect_text_frame(frame_data(std::string(65536, 'w')), std::string(65536, 'w'), 10);
   expect_text_frame(frame_data(std::string(300000, 'v')), std::string(300000, 'v'), 10);
+}
+
+TEST(frame, an_encoders_text_is_framed_in_its_own_buffer) {
+  // The encoders leave room for the header, so framing moves the text over instead of copying
+  // it into a new allocation.
+  std::string text = protocol::encode_error(
+      protocol::request_id{7}, protocol::error_code::bad_request, std::string(200, 'm'));
+  ASSERT_GE(text.capacity(), text.size() + protocol::frame_header_room);
+  const std::string copy = text;
+  const char* buffer = text.data();
+  frame_data f(std::move(text));
+  EXPECT_EQ(f.wire().data(), buffer);
+  expect_text_frame(f, copy, 4);
 }
 
 }  // namespace
