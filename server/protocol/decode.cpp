@@ -1,5 +1,6 @@
 #include "server/protocol/decode.hpp"
 
+#include "server/protocol/flat_json.hpp"
 #include "server/protocol/json_describe.hpp"
 #include "server/protocol/names.hpp"
 
@@ -160,40 +161,117 @@ class field_reader {
   std::string message_;
 };
 
-// One row per request type: its wire name and how to read its fields.
+// Reads the fields of a flat request (see flat_json) like field_reader, but words no errors: a
+// field that is missing, mistyped or invalid makes it fail, and decode() then reads the frame
+// the general way, which says what is wrong. Strings in a flat request have no escapes, so their
+// text is their value.
+class flat_reader {
+ public:
+  flat_reader(const flat_object& object, const limits& lim) : object_(object), limits_(lim) {}
+
+  bool failed() const noexcept { return failed_; }
+
+  std::string name(std::string_view field) {
+    auto s = string(field);
+    return s && valid_name(*s) ? std::string(*s) : fail<std::string>();
+  }
+  std::string display_name(std::string_view field) {
+    auto s = string(field);
+    return s && valid_display_name(*s) ? std::string(*s) : fail<std::string>();
+  }
+  std::string text(std::string_view field) {
+    auto s = string(field);
+    return s && s->size() <= limits_.max_text_bytes ? std::string(*s) : fail<std::string>();
+  }
+  std::int64_t int64_or(std::string_view field, std::int64_t fallback) {
+    const flat_value* v = object_.find(field);
+    if (v == nullptr) return fallback;
+    return v->type == flat_value::kind::integer ? v->integer : fail<std::int64_t>();
+  }
+  std::uint64_t uint64_or(std::string_view field, std::uint64_t fallback) {
+    const flat_value* v = object_.find(field);
+    if (v == nullptr) return fallback;
+    if (v->type != flat_value::kind::integer || v->integer < 0) return fail<std::uint64_t>();
+    return static_cast<std::uint64_t>(v->integer);
+  }
+  json any(std::string_view field) {
+    const flat_value* v = object_.find(field);
+    return v != nullptr ? to_json(*v) : fail<json>();
+  }
+
+  // The value nlohmann::json::parse gives the same text: a non-negative integer is unsigned, a
+  // negative one (-0 included) signed.
+  static json to_json(const flat_value& v) {
+    switch (v.type) {
+      case flat_value::kind::string:
+        return json(std::string(v.text));
+      case flat_value::kind::integer:
+        return v.negative ? json(v.integer) : json(static_cast<std::uint64_t>(v.integer));
+      case flat_value::kind::boolean:
+        return json(v.boolean);
+      case flat_value::kind::null:
+        break;
+    }
+    return json(nullptr);
+  }
+
+ private:
+  std::optional<std::string_view> string(std::string_view field) {
+    const flat_value* v = object_.find(field);
+    if (v == nullptr || v->type != flat_value::kind::string) return std::nullopt;
+    return v->text;
+  }
+  template <class T>
+  T fail() {
+    failed_ = true;
+    return T{};
+  }
+
+  const flat_object& object_;
+  const limits& limits_;
+  bool failed_ = false;
+};
+
+// One row per request type: its wire name and how to read its fields, from a parsed document
+// or from a flat request.
 struct request_kind {
   std::string_view type;
   request (*read)(field_reader&);
+  request (*read_flat)(flat_reader&);
 };
+
+// `read` is a generic lambda without captures: one definition serves both readers.
+template <class Read>
+constexpr request_kind kind(std::string_view type, Read) {
+  return {type, [](field_reader& f) -> request { return Read{}(f); },
+          [](flat_reader& f) -> request { return Read{}(f); }};
+}
 
 // Braced initialisers evaluate left to right, so fields are read (and the first error reported)
 // in the order they are listed.
 constexpr request_kind request_kinds[] = {
-    {counter_inc::wire_type,
-     [](field_reader& f) -> request {
-       return counter_inc{f.name("counter"), f.int64_or("by", 1)};
-     }},
-    {counter_get::wire_type,
-     [](field_reader& f) -> request { return counter_get{f.name("counter")}; }},
-    {counter_watch::wire_type,
-     [](field_reader& f) -> request { return counter_watch{f.name("counter")}; }},
-    {counter_unwatch::wire_type,
-     [](field_reader& f) -> request { return counter_unwatch{f.name("counter")}; }},
-    {room_join::wire_type,
-     [](field_reader& f) -> request {
-       return room_join{f.name("room"), f.display_name("name")};
-     }},
-    {room_say::wire_type,
-     [](field_reader& f) -> request {
-       return room_say{f.name("room"), f.text("text")};
-     }},
-    {room_history::wire_type,
-     [](field_reader& f) -> request {
-       return room_history{f.name("room"), f.uint64_or("since", 0)};
-     }},
-    {room_leave::wire_type, [](field_reader& f) -> request { return room_leave{f.name("room")}; }},
-    {echo::wire_type, [](field_reader& f) -> request { return echo{f.any("payload")}; }},
-    {ping::wire_type, [](field_reader&) -> request { return ping{}; }},
+    kind(counter_inc::wire_type,
+         [](auto& f) {
+           return counter_inc{f.name("counter"), f.int64_or("by", 1)};
+         }),
+    kind(counter_get::wire_type, [](auto& f) { return counter_get{f.name("counter")}; }),
+    kind(counter_watch::wire_type, [](auto& f) { return counter_watch{f.name("counter")}; }),
+    kind(counter_unwatch::wire_type, [](auto& f) { return counter_unwatch{f.name("counter")}; }),
+    kind(room_join::wire_type,
+         [](auto& f) {
+           return room_join{f.name("room"), f.display_name("name")};
+         }),
+    kind(room_say::wire_type,
+         [](auto& f) {
+           return room_say{f.name("room"), f.text("text")};
+         }),
+    kind(room_history::wire_type,
+         [](auto& f) {
+           return room_history{f.name("room"), f.uint64_or("since", 0)};
+         }),
+    kind(room_leave::wire_type, [](auto& f) { return room_leave{f.name("room")}; }),
+    kind(echo::wire_type, [](auto& f) { return echo{f.any("payload")}; }),
+    kind(ping::wire_type, [](auto&) { return ping{}; }),
 };
 
 decode_error bad_request(request_id id, std::string message) {
@@ -203,6 +281,34 @@ decode_error bad_request(request_id id, std::string message) {
 }  // namespace
 
 std::variant<decoded, decode_error> decode(std::string_view frame, const limits& lim) {
+  if (auto flat = decode_flat(frame, lim)) return std::move(*flat);
+  return decode_document(frame, lim);
+}
+
+std::optional<decoded> decode_flat(std::string_view frame, const limits& lim) {
+  if (lim.max_depth == 0) return std::nullopt;  // even a flat object nests one level
+  const auto object = scan_flat_object(frame);
+  if (!object) return std::nullopt;
+  request_id id;
+  if (const flat_value* v = object->find("id")) {
+    if (v->type != flat_value::kind::string && v->type != flat_value::kind::integer) {
+      return std::nullopt;
+    }
+    id = flat_reader::to_json(*v);
+  }
+  const flat_value* type = object->find("type");
+  if (type == nullptr || type->type != flat_value::kind::string) return std::nullopt;
+  for (const auto& kind : request_kinds) {
+    if (kind.type != type->text) continue;
+    flat_reader fields(*object, lim);
+    request body = kind.read_flat(fields);
+    if (fields.failed()) return std::nullopt;
+    return decoded{std::move(id), std::move(body)};
+  }
+  return std::nullopt;  // an unknown type: the general path words the error
+}
+
+std::variant<decoded, decode_error> decode_document(std::string_view frame, const limits& lim) {
   if (nests_deeper_than(frame, lim.max_depth)) {
     return bad_request(
         {}, "arrays and objects nest deeper than " + std::to_string(lim.max_depth) + " levels");

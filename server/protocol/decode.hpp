@@ -6,6 +6,7 @@
 #include "server/protocol/requests.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -34,5 +35,13 @@ struct decode_error {
 // missing, wrongly typed or invalid, or when nesting exceeds max_depth; unknown_type when `type`
 // is no v1 request. Unknown extra fields are ignored.
 std::variant<decoded, decode_error> decode(std::string_view frame, const limits& lim);
+
+// The two ways decode() reads a frame, public for tests. decode_flat reads a flat request (one
+// object of plain ASCII strings without escapes, small integers, booleans and nulls: see
+// flat_json) in place, with no JSON document, and declines (nullopt) anything else, valid or
+// not. decode_document parses any frame with nlohmann::json and words every error. Where
+// decode_flat answers, decode_document answers the same.
+std::optional<decoded> decode_flat(std::string_view frame, const limits& lim);
+std::variant<decoded, decode_error> decode_document(std::string_view frame, const limits& lim);
 
 }  // namespace troupe::protocol
