@@ -20,7 +20,7 @@ class closable {
   virtual ~closable() = default;
   virtual void close_for_shutdown() = 0;
   // From idle_sweep (any thread): the peer has been silent long enough for `v` (ping or close).
-  virtual void keepalive(keepalive_verdict v) { (void)v; }
+  virtual void keepalive(keepalive_verdict) {}
 };
 
 struct silent_connection {

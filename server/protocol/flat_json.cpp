@@ -27,7 +27,7 @@ class scanner {
   bool string(std::string_view& out) noexcept {
     const char* start = p_;
     while (p_ != end_) {
-      const char c = *p_;
+      const auto c = static_cast<unsigned char>(*p_);
       if (c == '"') {
         out = std::string_view(start, static_cast<std::size_t>(p_ - start));
         ++p_;
