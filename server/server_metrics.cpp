@@ -37,6 +37,9 @@ std::string render_prometheus(const server_metrics& m, actor_system& system) {
   counter("troupe_connections_total", "TCP connections accepted.", m.connections_total.load());
   gauge("troupe_websockets", "Open WebSocket sessions.", m.websockets_current.load());
   counter("troupe_websockets_total", "WebSocket sessions opened.", m.websockets_total.load());
+  counter("troupe_websockets_dropped_idle_total",
+          "WebSocket connections dropped after server.idle_timeout_ms without a word from the peer.",
+          m.websockets_dropped_idle.load());
   counter("troupe_connections_refused_total", "Connections refused with 503 at the connection limit.",
           m.connections_refused.load());
   counter("troupe_frames_in_total", "WebSocket frames received.", m.frames_in.load());

@@ -17,6 +17,7 @@ struct server_metrics {
   std::atomic<std::int64_t> websockets_current{0};
   std::atomic<std::uint64_t> websockets_total{0};
   std::atomic<std::uint64_t> connections_refused{0};  // turned away with 503 at the limit
+  std::atomic<std::uint64_t> websockets_dropped_idle{0};  // silent for server.idle_timeout_ms
   std::atomic<std::uint64_t> frames_in{0};
   std::atomic<std::uint64_t> frames_out{0};
   std::atomic<std::uint64_t> http_requests{0};

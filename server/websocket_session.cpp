@@ -205,6 +205,7 @@ void websocket_session::keepalive(keepalive_verdict v) {
 void websocket_session::on_keepalive(keepalive_verdict v) {
   if (reader_done_) return;
   if (v == keepalive_verdict::close) {
+    ctx_.metrics.websockets_dropped_idle.fetch_add(1, std::memory_order_relaxed);
     spdlog::info("session {}: nothing heard from {} for {} ms; dropping the connection", id_, peer_,
                  ctx_.settings.idle_timeout.count());
     error_code ignored;  // the reader fails, which ends the session

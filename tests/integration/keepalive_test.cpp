@@ -58,6 +58,10 @@ TEST_F(keepalive_test, a_silent_client_is_dropped_and_others_carry_on) {
   EXPECT_NE(r.error(), boost::beast::error::timeout) << r.error().message();
   EXPECT_GE(silent->pings(), 1u);
   EXPECT_TRUE(answers_ping(*chatty));
+  auto metrics = http_get(port(), "/metrics");
+  ASSERT_TRUE(metrics) << metrics.error().message();
+  EXPECT_NE(metrics->body.find("\ntroupe_websockets_dropped_idle_total 1\n"), std::string::npos)
+      << metrics->body;
 }
 
 }  // namespace
