@@ -88,6 +88,7 @@ void websocket_session::on_first_byte(error_code ec, std::size_t n) {
   if (ec || ws_.is_message_done()) return on_message(ec);
   message_buffer_.emplace(message_.text);
   ws_.async_read(*message_buffer_, [self = shared_from_this()](error_code ec, std::size_t) {
+    self->hear();  // a long message may have taken a while to arrive
     self->message_buffer_.reset();
     self->on_message(ec);
   });
@@ -107,7 +108,6 @@ void websocket_session::on_message(error_code ec) {
     }
     return close_session();
   }
-  hear();
   ctx_.metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
   if (!ws_.got_text() && !refused_) {
     // Protocol v1 is JSON text only: refuse binary data with 1003. The writer sends the close,
