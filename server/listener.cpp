@@ -8,6 +8,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -32,6 +33,9 @@ listener::listener(server_context& ctx, const tcp::endpoint& endpoint)
   acceptor_.bind(endpoint);
   acceptor_.listen(asio::socket_base::max_listen_connections);
   port_ = acceptor_.local_endpoint().port();
+  // The accept loop's own accepts are asynchronous; the one synchronous accept (with the spare
+  // descriptor, when out of them) must return at once when nobody is waiting.
+  acceptor_.non_blocking(true);
   reopen_spare();
 }
 
@@ -67,20 +71,10 @@ asio::awaitable<void> listener::accept_loop() {
         co_await acceptor_.async_accept(connection_executor(), asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
-      // Out of descriptors: free the spare one, take the waiting connection, tell it 503.
-      if (spare_fd_ >= 0) {
-        ::close(spare_fd_);
-        spare_fd_ = -1;
-        boost::system::error_code ec2;
-        tcp::socket victim(ctx_.system.io_context());
-        acceptor_.accept(victim, ec2);
-        if (!ec2) refuse_now(victim, "the process is out of file descriptors");
-        reopen_spare();
-      } else {
-        spdlog::error("accept failed: out of file descriptors");
-      }
+      co_await refuse_for_lack_of_descriptors();
       continue;
     }
+    if (ec == asio::error::connection_aborted) continue;  // the client gave up while waiting
     if (ec) {
       spdlog::warn("accept failed: {}", ec.message());
       continue;
@@ -98,11 +92,43 @@ asio::awaitable<void> listener::accept_loop() {
   }
 }
 
+// Linux reports EMFILE from accept before it looks at the backlog, so "out of descriptors" does
+// not mean anyone is waiting: the accept that uses the spare descriptor must not block (it would
+// stall the listener, and with one io thread every connection), and until someone knocks the
+// listener waits for readability instead of accepting (which would fail again at once).
+asio::awaitable<void> listener::refuse_for_lack_of_descriptors() {
+  if (spare_fd_ >= 0) {
+    ::close(spare_fd_);
+    spare_fd_ = -1;
+    boost::system::error_code ec;
+    tcp::socket victim(ctx_.system.io_context());
+    acceptor_.accept(victim, ec);  // non-blocking: see the constructor
+    if (!ec) refuse_now(victim, "the process is out of file descriptors");
+    reopen_spare();
+    if (!ec) co_return;  // someone else may be waiting: accept again
+  }
+  if (spare_fd_ < 0) {
+    // Another part of the process took the descriptor: nobody can be answered for now.
+    if (time_to_log())
+      spdlog::error("out of file descriptors, with none to spare for a 503: new connections wait");
+    asio::steady_timer pause(strand_, std::chrono::milliseconds(100));
+    co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+    reopen_spare();
+    co_return;
+  }
+  co_await acceptor_.async_wait(tcp::acceptor::wait_read, asio::as_tuple(asio::use_awaitable));
+}
+
+bool listener::time_to_log() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_refusal_log_ < std::chrono::seconds(1)) return false;
+  last_refusal_log_ = now;
+  return true;
+}
+
 void listener::log_refusal(const char* why) {
   ctx_.metrics.connections_refused.fetch_add(1, std::memory_order_relaxed);
-  auto now = std::chrono::steady_clock::now();
-  if (now - last_refusal_log_ > std::chrono::seconds(1)) {
-    last_refusal_log_ = now;
+  if (time_to_log()) {
     spdlog::warn("refusing connections with 503: {} ({} open, {} refused so far)", why,
                  ctx_.metrics.connections_current.load(), ctx_.metrics.connections_refused.load());
   }

@@ -28,9 +28,11 @@ class listener {
 
  private:
   boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> refuse_for_lack_of_descriptors();
   boost::asio::awaitable<void> refuse_politely(boost::asio::ip::tcp::socket socket);
   void refuse_now(boost::asio::ip::tcp::socket& socket, const char* why);
   void log_refusal(const char* why);
+  bool time_to_log();  // at most once a second, so a flood of refusals cannot flood the log
   void reopen_spare();
   // Where a new connection's handlers run: a strand of its own, or with one io thread that thread.
   boost::asio::any_io_executor connection_executor();

@@ -3,8 +3,8 @@
 #include "config/logging.hpp"
 #include "server/server.hpp"
 
-#include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/signal_set.hpp>
 
 #include <sys/resource.h>
 
@@ -14,14 +14,23 @@
 
 namespace {
 
-// Lets the process use every descriptor it may (the hard limit) for connections.
-void raise_descriptor_limit() {
+// Lets the process use every descriptor it may (the hard limit) for connections, and says so when
+// that is fewer than the configured connection limit: past it new connections get 503.
+void raise_descriptor_limit(std::size_t max_connections) {
   rlimit lim{};
   if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
     lim.rlim_cur = lim.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &lim);
   }
-  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0) spdlog::info("file descriptor limit: {}", lim.rlim_cur);
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  spdlog::info("file descriptor limit: {}", lim.rlim_cur);
+  constexpr rlim_t for_the_process = 16;  // standard streams, the listener, epoll, timers, spare
+  if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < max_connections + for_the_process)
+    spdlog::warn(
+        "the file descriptor limit ({}) is below server.max_connections ({}): past about {} "
+        "connections new ones get 503",
+        lim.rlim_cur, max_connections,
+        lim.rlim_cur > for_the_process ? lim.rlim_cur - for_the_process : 0);
 }
 
 }  // namespace
@@ -38,7 +47,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   troupe::init_logging(cfg);
-  raise_descriptor_limit();
+  raise_descriptor_limit(cfg.server.max_connections);
 
   try {
     troupe::server server(cfg);

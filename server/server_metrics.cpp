@@ -40,7 +40,8 @@ std::string render_prometheus(const server_metrics& m, actor_system& system) {
   counter("troupe_websockets_dropped_idle_total",
           "WebSocket connections dropped after server.idle_timeout_ms without a word from the peer.",
           m.websockets_dropped_idle.load());
-  counter("troupe_connections_refused_total", "Connections refused with 503 at the connection limit.",
+  counter("troupe_connections_refused_total",
+          "Connections refused with 503 at the connection limit or out of descriptors.",
           m.connections_refused.load());
   counter("troupe_frames_in_total", "WebSocket frames received.", m.frames_in.load());
   counter("troupe_frames_out_total", "WebSocket frames sent.", m.frames_out.load());

@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,6 +110,10 @@ void troupe_process::spawn() {
     ::dup2(out, STDOUT_FILENO);
     ::dup2(err, STDERR_FILENO);
     ::closefrom(3);  // no test sockets leak into the server
+    if (options_.open_files != 0) {
+      const rlimit lim{options_.open_files, options_.open_files};
+      if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) ::_exit(125);
+    }
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }

@@ -39,6 +39,8 @@ struct troupe_options {
   std::vector<std::pair<std::string, std::string>> env;
   // Pass exactly `args` (no harness flags), e.g. to test invalid configurations.
   bool raw_args = false;
+  // The server's descriptor limit (RLIMIT_NOFILE, soft and hard); 0 keeps the test's own.
+  unsigned open_files = 0;
 };
 
 class troupe_process {
