@@ -2,6 +2,7 @@
 
 #include "server/protocol/json_text.hpp"
 
+#include <spdlog/async.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -9,12 +10,15 @@
 
 #include <chrono>
 #include <ctime>
+#include <future>
 #include <memory>
 #include <string>
+#include <thread>
 
 namespace troupe {
 namespace {
 
+constexpr std::size_t log_queue_lines = 8192;
 constexpr const char* text_pattern = "[%Y-%m-%d %H:%M:%S.%e] [%^%l%$] [%t] %v";
 
 // One JSON object per line: ts (UTC, milliseconds), level, thread, msg. Called under the sink's
@@ -71,10 +75,32 @@ void init_logging(const config& cfg) {
     sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
     sink->set_formatter(std::make_unique<spdlog::pattern_formatter>(text_pattern));
   }
-  auto logger = std::make_shared<spdlog::logger>("troupe", std::move(sink));
+  // Only the logging thread writes to stderr, which may block (a paused terminal, a pipe nobody
+  // reads); the threads that log never wait for it. When its bounded queue is full the oldest
+  // lines give way (counted: log_lines_dropped) instead of the server stalling.
+  spdlog::init_thread_pool(log_queue_lines, 1);
+  auto logger =
+      std::make_shared<spdlog::async_logger>("troupe", std::move(sink), spdlog::thread_pool(),
+                                             spdlog::async_overflow_policy::overrun_oldest);
   logger->set_level(spdlog::level::from_str(cfg.log.level));
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(std::move(logger));
+}
+
+std::uint64_t log_lines_dropped() {
+  const auto pool = spdlog::thread_pool();
+  return pool ? pool->overrun_counter() : 0;
+}
+
+bool stop_logging(std::chrono::milliseconds limit) {
+  // On a thread of its own: joining the logging thread waits for stderr, which may never drain.
+  std::promise<void> stopped;
+  auto done = stopped.get_future();
+  std::thread([stopped = std::move(stopped)]() mutable {
+    spdlog::shutdown();
+    stopped.set_value();
+  }).detach();
+  return done.wait_for(limit) == std::future_status::ready;
 }
 
 }  // namespace troupe

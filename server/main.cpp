@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <future>
 #include <iostream>
 
@@ -33,22 +34,8 @@ void raise_descriptor_limit(std::size_t max_connections) {
         lim.rlim_cur > for_the_process ? lim.rlim_cur - for_the_process : 0);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  troupe::config cfg;
-  try {
-    cfg = troupe::load_config(argc, argv);
-  } catch (const troupe::help_requested& help) {
-    std::cout << help.text();
-    return 0;
-  } catch (const troupe::config_error& e) {
-    std::cerr << "troupe: invalid configuration: " << e.what() << "\n";
-    return 2;
-  }
-  troupe::init_logging(cfg);
-  raise_descriptor_limit(cfg.server.max_connections);
-
+// Runs the server until SIGINT or SIGTERM; the exit status.
+int serve(const troupe::config& cfg) {
   try {
     troupe::server server(cfg);
     std::promise<int> signalled;
@@ -64,4 +51,25 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  troupe::config cfg;
+  try {
+    cfg = troupe::load_config(argc, argv);
+  } catch (const troupe::help_requested& help) {
+    std::cout << help.text();
+    return 0;
+  } catch (const troupe::config_error& e) {
+    std::cerr << "troupe: invalid configuration: " << e.what() << "\n";
+    return 2;
+  }
+  troupe::init_logging(cfg);
+  raise_descriptor_limit(cfg.server.max_connections);
+  const int status = serve(cfg);
+  // The last lines out before exiting; but a stuck stderr must not keep the process alive.
+  if (!troupe::stop_logging()) std::_Exit(status);
+  return status;
 }

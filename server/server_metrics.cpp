@@ -1,6 +1,7 @@
 #include "server/server_metrics.hpp"
 
 #include "actors/runtime/actor_system.hpp"
+#include "config/logging.hpp"
 #include "server/protocol/errors.hpp"
 
 #include <fmt/format.h>
@@ -46,6 +47,8 @@ std::string render_prometheus(const server_metrics& m, actor_system& system) {
   counter("troupe_frames_in_total", "WebSocket frames received.", m.frames_in.load());
   counter("troupe_frames_out_total", "WebSocket frames sent.", m.frames_out.load());
   counter("troupe_http_requests_total", "HTTP requests served.", m.http_requests.load());
+  counter("troupe_log_lines_dropped_total", "Log lines dropped because stderr did not keep up.",
+          log_lines_dropped());
 
   family(out, "troupe_protocol_errors_total", "counter", "Protocol error replies sent, by code.");
   for (int c = static_cast<int>(protocol::error_code::bad_json); c <= static_cast<int>(protocol::error_code::timeout);

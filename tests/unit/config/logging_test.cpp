@@ -28,7 +28,7 @@ std::string captured(const config& cfg, F log) {
   ::testing::internal::CaptureStderr();
   troupe::init_logging(cfg);
   log();
-  spdlog::default_logger()->flush();
+  EXPECT_TRUE(troupe::stop_logging());  // every line written out
   return ::testing::internal::GetCapturedStderr();
 }
 
