@@ -9,15 +9,19 @@ namespace troupe {
 namespace {
 
 std::int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-protocol::member to_protocol(const room_member& m) { return protocol::member{m.session, m.name}; }
+protocol::member to_protocol(const room_member& m) {
+  return protocol::member{m.session, m.name};
+}
 
 }  // namespace
 
-room_actor::room_actor(std::string name, const domain_env& env) : name_(std::move(name)), env_(env) {}
+room_actor::room_actor(std::string name, const domain_env& env)
+    : name_(std::move(name)), env_(env) {}
 
 void room_actor::on_start(actor_context<room_actor>& ctx) {
   record_ = env_.store->load_room(name_);
@@ -25,10 +29,12 @@ void room_actor::on_start(actor_context<room_actor>& ctx) {
 }
 
 room_actor::snapshot room_actor::handle(join m, actor_context<room_actor>& ctx) {
+  reap_departed(ctx);
   auto [it, fresh] = members_.try_emplace(m.who.session, member_slot{m.who.name, m.to});
   if (fresh) {
     // Presence goes to the others; the joiner learns the member list from the reply.
-    broadcast(make_frame(protocol::encode_room_presence(name_, "join", to_protocol(m.who))), &m.who.session);
+    broadcast(make_frame(protocol::encode_room_presence(name_, "join", to_protocol(m.who))),
+              &m.who.session);
   } else {
     it->second.to = m.to;  // idempotent: same member, no second presence event
   }
@@ -41,12 +47,13 @@ bool room_actor::handle(leave m, actor_context<room_actor>& ctx) {
   if (it == members_.end()) return false;
   room_member who{it->first, it->second.name};
   members_.erase(it);
-  broadcast(make_frame(protocol::encode_room_presence(name_, "leave", to_protocol(who))));
+  if (!broadcast(make_frame(protocol::encode_room_presence(name_, "leave", to_protocol(who)))))
+    reap_departed(ctx);
   update_idle(ctx);
   return true;
 }
 
-room_actor::say_reply room_actor::handle(say m) {
+room_actor::say_reply room_actor::handle(say m, actor_context<room_actor>& ctx) {
   if (!m.from.session.empty()) {
     auto it = members_.find(m.from.session);
     if (it == members_.end()) return {};
@@ -58,24 +65,55 @@ room_actor::say_reply room_actor::handle(say m) {
   record_.last_seq = seq;
   record_.history.push_back({seq, f});
   if (record_.history.size() > env_.room_history)
-    record_.history.erase(record_.history.begin(),
-                          record_.history.begin() + static_cast<std::ptrdiff_t>(record_.history.size() - env_.room_history));
+    record_.history.erase(
+        record_.history.begin(),
+        record_.history.begin() +
+            static_cast<std::ptrdiff_t>(record_.history.size() - env_.room_history));
   env_.store->append_message(name_, {seq, f}, env_.room_history);
-  broadcast(f);
+  if (!broadcast(f)) reap_departed(ctx);
   return {seq};
 }
 
-room_actor::snapshot room_actor::handle(history m) { return make_snapshot(m.since); }
+room_actor::snapshot room_actor::handle(history m, actor_context<room_actor>& ctx) {
+  reap_departed(ctx);
+  return make_snapshot(m.since);
+}
 
-room_actor::snapshot room_actor::handle(describe) { return make_snapshot(0); }
+room_actor::snapshot room_actor::handle(describe, actor_context<room_actor>& ctx) {
+  reap_departed(ctx);
+  return make_snapshot(0);
+}
 
-void room_actor::broadcast(const frame& f, const std::string* except) {
-  // A member whose session is closing stays listed until its session's leave arrives, so the
-  // others still get the leave presence event.
+bool room_actor::broadcast(const frame& f, const std::string* except) {
+  bool all_there = true;
   for (const auto& [session, slot] : members_) {
     if (except && session == *except) continue;
-    if (auto to = slot.to.lock()) to->push(f);
+    if (auto to = slot.to.lock()) {
+      to->push(f);
+    } else {
+      all_there = false;
+    }
   }
+  return all_there;
+}
+
+// A member whose session is closing stays listed until its session's leave arrives, so the others
+// get the leave presence event. But that leave is a tell, refused when this mailbox is full: a
+// member whose connection is gone altogether (its outbox with it) is removed here instead, with
+// the same event. A leave arriving afterwards finds nobody to remove and says nothing.
+void room_actor::reap_departed(actor_context<room_actor>& ctx) {
+  std::vector<room_member> gone;
+  for (auto it = members_.begin(); it != members_.end();) {
+    if (it->second.to.expired()) {
+      gone.push_back({it->first, it->second.name});
+      it = members_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& who : gone)
+    broadcast(make_frame(protocol::encode_room_presence(name_, "leave", to_protocol(who))));
+  if (!gone.empty()) update_idle(ctx);
 }
 
 std::vector<room_member> room_actor::member_list() const {

@@ -60,16 +60,18 @@ class room_actor {
   void on_start(actor_context<room_actor>& ctx);
   snapshot handle(join m, actor_context<room_actor>& ctx);
   bool handle(leave m, actor_context<room_actor>& ctx);
-  say_reply handle(say m);
-  snapshot handle(history m);
-  snapshot handle(describe);
+  say_reply handle(say m, actor_context<room_actor>& ctx);
+  snapshot handle(history m, actor_context<room_actor>& ctx);
+  snapshot handle(describe, actor_context<room_actor>& ctx);
 
  private:
   struct member_slot {
     std::string name;
     std::weak_ptr<outbox> to;
   };
-  void broadcast(const frame& f, const std::string* except = nullptr);
+  // Returns false if a member's connection turned out to be gone (see reap_departed).
+  bool broadcast(const frame& f, const std::string* except = nullptr);
+  void reap_departed(actor_context<room_actor>& ctx);
   std::vector<room_member> member_list() const;
   snapshot make_snapshot(std::uint64_t since) const;
   void update_idle(actor_context<room_actor>& ctx);

@@ -1,9 +1,15 @@
 // Rooms over a real socket: join (members, history, presence), idempotent join, say, history
-// with since, leave, presence when a member vanishes, and publishing over HTTP.
+// with since, leave, presence when a member vanishes (alone, or with many at once), and
+// publishing over HTTP.
+#include "tests/integration/support/http_client.hpp"
 #include "tests/integration/support/server_fixture.hpp"
 
 #include <chrono>
+#include <memory>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace troupe::it {
 namespace {
@@ -267,6 +273,59 @@ TEST_F(room_test, http_publish_reaches_members_without_a_session) {
   ASSERT_EQ((*history)["messages"].size(), 1u) << *history;
   EXPECT_TRUE(is_message((*history)["messages"][0], "empty", 1,
                          {{"session", nullptr}, {"name", "bot"}}, "hello?"));
+}
+
+// Members that vanish together all leave, though most of their leaves find the room's mailbox
+// full (one io thread, mailboxes of 4, the server stopped while the connections drop): a room
+// keeps no ghost members, and the one who stays hears each of them leave exactly once.
+class crowded_room_test : public server_test {
+ protected:
+  troupe_options options() const override {
+    return {{"--threads", "1", "--mailbox-capacity", "4"}, {}, false};
+  }
+};
+
+TEST_F(crowded_room_test, members_that_vanish_together_all_leave_the_room) {
+  auto stay = connect();
+  ASSERT_TRUE(stay->request(join("crowd", "stay", 0)));
+  constexpr int leaving = 24;
+  std::vector<std::unique_ptr<ws_client>> gone;
+  std::set<std::string> gone_sessions;
+  for (int i = 0; i < leaving; ++i) {
+    gone.push_back(connect());
+    ASSERT_TRUE(gone.back()->request(join("crowd", numbered("m", i), 1)));
+    gone_sessions.insert(gone.back()->session());
+    ASSERT_TRUE(stay->read_json());  // its join presence
+  }
+  ASSERT_TRUE(server().pause());
+  for (auto& c : gone) c->abort();
+  server().resume();
+
+  const json only_stay = json::array({member(*stay, "stay")});
+  json listed;
+  for (int tries = 0; tries < 100 && listed != only_stay; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto detail = http_get(port(), "/api/rooms/crowd");
+    ASSERT_TRUE(detail && detail->status == 200u);
+    listed = json::parse(detail->body)["members"];
+  }
+  EXPECT_EQ(listed, only_stay) << "ghosts stayed in the room";
+
+  std::set<std::string> heard_leaving;
+  for (int i = 0; i < leaving; ++i) {
+    auto f = stay->read_json();
+    ASSERT_TRUE(f) << "leave " << i << ": " << f.error().message();
+    ASSERT_EQ((*f)["event"], "leave") << *f;
+    EXPECT_TRUE(heard_leaving.insert((*f)["member"]["session"].get<std::string>()).second)
+        << "a second leave for " << *f;
+  }
+  EXPECT_EQ(heard_leaving, gone_sessions);
+  EXPECT_TRUE(answers_ping(*stay)) << "no further frame, such as a late duplicate leave";
+
+  auto late = connect();
+  auto joined = late->request(join("crowd", "late", 2));
+  ASSERT_TRUE(joined);
+  EXPECT_EQ((*joined)["members"], members(member(*stay, "stay"), member(*late, "late")));
 }
 
 }  // namespace

@@ -10,6 +10,13 @@ class room_actor_test : public domain_test {
   actor_ref<room_actor> room(const std::string& name) {
     return system_.get_or_spawn<room_actor>("room:" + name, name, std::cref(env_));
   }
+  // The members' sessions, as a listing shows them.
+  static std::vector<std::string> sessions_in(actor_ref<room_actor>& r) {
+    std::vector<std::string> out;
+    const auto listing = r.ask_blocking(room_actor::describe{});  // held: the loop reads into it
+    for (const auto& m : listing->members) out.push_back(m.session);
+    return out;
+  }
 };
 
 TEST_F(room_actor_test, join_lists_members_and_tells_the_others) {
@@ -64,7 +71,8 @@ TEST_F(room_actor_test, say_numbers_from_one_and_shares_one_frame) {
   EXPECT_EQ(m["type"], "room.message");
   EXPECT_EQ(m["seq"], 1);
   EXPECT_EQ(m["text"], "hi");
-  EXPECT_EQ(m["from"], (nlohmann::json{{"session", "s-a"}, {"name", "alice"}})) << "the member's own name is used";
+  EXPECT_EQ(m["from"], (nlohmann::json{{"session", "s-a"}, {"name", "alice"}}))
+      << "the member's own name is used";
   EXPECT_GT(m["ts"].get<std::int64_t>(), 1'600'000'000'000);
 }
 
@@ -83,7 +91,9 @@ TEST_F(room_actor_test, non_members_cannot_say_but_http_publishers_can) {
 TEST_F(room_actor_test, history_keeps_the_newest_and_filters_by_since) {
   env_.room_history = 3;
   auto r = room("hist");
-  for (int i = 1; i <= 5; ++i) r.ask_blocking(room_actor::say{{"", "bot"}, std::string("m").append(std::to_string(i))}).value();
+  for (int i = 1; i <= 5; ++i)
+    r.ask_blocking(room_actor::say{{"", "bot"}, std::string("m").append(std::to_string(i))})
+        .value();
   auto all = r.ask_blocking(room_actor::history{0}).value();
   EXPECT_EQ(all.last_seq, 5u);
   ASSERT_EQ(all.messages.size(), 3u);
@@ -127,6 +137,41 @@ TEST_F(room_actor_test, an_empty_room_passivates_and_comes_back_with_its_numberi
   auto d = again.ask_blocking(room_actor::describe{}).value();
   EXPECT_EQ(d.epoch, epoch);
   EXPECT_EQ(d.messages.size(), 2u);
+}
+
+// A member whose connection is gone without its leave arriving (the leave was refused by a full
+// mailbox) is removed at the next broadcast or listing, with the leave event; a late leave then
+// says nothing more.
+TEST_F(room_actor_test, a_member_whose_connection_is_gone_is_removed_with_a_leave_event) {
+  auto r = room("ghosts");
+  auto alice = std::make_shared<outbox>(16);
+  auto bob = std::make_shared<outbox>(16);
+  auto carol = std::make_shared<outbox>(16);
+  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
+  r.ask_blocking(room_actor::join{{"s-b", "bob"}, bob}).value();
+  r.ask_blocking(room_actor::join{{"s-c", "carol"}, carol}).value();
+  drain(*alice);
+  bob.reset();  // bob's connection ends; his leave never comes
+
+  EXPECT_EQ(r.ask_blocking(room_actor::say{{"s-a", ""}, "anyone?"})->seq, 1u);
+  const auto leave_of_bob = nlohmann::json{{"type", "room.presence"},
+                                           {"room", "ghosts"},
+                                           {"event", "leave"},
+                                           {"member", {{"session", "s-b"}, {"name", "bob"}}}};
+  auto seen = drain(*alice);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0]["type"], "room.message");
+  EXPECT_EQ(seen[1], leave_of_bob);
+  EXPECT_EQ(sessions_in(r), (std::vector<std::string>{"s-a", "s-c"}));
+
+  EXPECT_FALSE(r.ask_blocking(room_actor::leave{"s-b"}).value()) << "bob was already gone";
+  drain(*carol);
+  carol.reset();  // a listing finds carol gone too
+  EXPECT_EQ(sessions_in(r), std::vector<std::string>{"s-a"});
+  seen = drain(*alice);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0]["event"], "leave");
+  EXPECT_EQ(seen[0]["member"]["session"], "s-c");
 }
 
 }  // namespace
