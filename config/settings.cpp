@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <array>
 #include <charconv>
 #include <concepts>
@@ -78,8 +81,10 @@ setting text(std::string_view section, std::string_view key, std::string_view fl
 std::vector<setting> make_table() {
   using c = config;
   std::vector<setting> t;
-  t.push_back(text<&c::server, &server_settings::host>("server", "host", "--host", "TROUPE_HOST",
-                                                       "HOST", "address to listen on", 1));
+  auto host = text<&c::server, &server_settings::host>("server", "host", "--host", "TROUPE_HOST",
+                                                       "HOST", "address to listen on", 1);
+  host.kind = setting_kind::address;
+  t.push_back(std::move(host));
   t.push_back(integer<&c::server, &server_settings::port>("server", "port", "--port", "TROUPE_PORT",
                                                           "TCP port to listen on", 1, 65535));
   t.push_back(integer<&c::server, &server_settings::threads>(
@@ -139,13 +144,16 @@ std::vector<setting> make_table() {
       "how long a request waits for an actor's reply before a timeout error", 1, one_day_ms));
   t.push_back(integer<&c::actors, &actor_settings::mailbox_capacity>(
       "actors", "mailbox_capacity", "--mailbox-capacity", "TROUPE_MAILBOX_CAPACITY",
-      "messages an actor's mailbox holds; beyond it senders get overloaded", 1, max_size));
+      "messages the mailbox of a room, counter or worker holds (a session's: 256); beyond it "
+      "senders get overloaded",
+      1, max_size));
   t.push_back(integer<&c::rooms, &room_settings::history>(
       "rooms", "history", "--room-history", "TROUPE_ROOM_HISTORY",
       "messages each room keeps for room.joined and room.history", 1, max_size));
   t.push_back(integer<&c::rooms, &room_settings::idle_ms>(
       "rooms", "idle_ms", "--room-idle-ms", "TROUPE_ROOM_IDLE_MS",
-      "an empty room's actor passivates (stops) after this long idle", 1, one_day_ms));
+      "an empty room's actor, or a counter's, passivates (stops) after this long idle", 1,
+      one_day_ms));
   t.push_back(integer<&c::workers, &worker_settings::echo>(
       "workers", "echo", "--echo-workers", "TROUPE_ECHO_WORKERS",
       "echo worker actors in the pool; 0 = one per io thread", 0, 1024));
@@ -172,6 +180,15 @@ std::string in_quotes(std::string_view s) {
   return out;
 }
 
+namespace {
+bool is_ip_address(std::string_view text) {
+  const std::string s(text);  // inet_pton wants a terminated string
+  unsigned char bytes[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, s.c_str(), bytes) == 1 ||
+         ::inet_pton(AF_INET6, s.c_str(), bytes) == 1;
+}
+}  // namespace
+
 std::string setting::path() const {
   return std::string(section) + "." + std::string(key);
 }
@@ -182,6 +199,8 @@ std::string setting::expected() const {
       return "an integer from " + std::to_string(min) + " to " + std::to_string(max);
     case setting_kind::string:
       return min > 0 ? "a non-empty string" : "a string";
+    case setting_kind::address:
+      return "an IPv4 or IPv6 address such as 0.0.0.0, 127.0.0.1 or ::";
     case setting_kind::choice: {
       std::string s = "one of";
       for (std::size_t i = 0; i < choices.size(); ++i) {
@@ -209,6 +228,10 @@ std::optional<std::string> setting::assign_text(config& cfg, std::string_view te
     }
     case setting_kind::string:
       if (static_cast<std::int64_t>(text.size()) < min) return wrong();
+      set_text(cfg, text);
+      return std::nullopt;
+    case setting_kind::address:
+      if (!is_ip_address(text)) return wrong();
       set_text(cfg, text);
       return std::nullopt;
     case setting_kind::choice:

@@ -18,6 +18,7 @@ enum class setting_kind {
   integer,  // a JSON integer / decimal digits, within [min, max]
   string,   // any string of at least `min` bytes
   choice,   // one of `choices`
+  address,  // an IPv4 or IPv6 address (not a host name: the listener binds without resolving)
 };
 
 struct setting {

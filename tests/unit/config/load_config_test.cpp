@@ -183,8 +183,21 @@ TEST(load_config, log_level_and_format_are_checked) {
   }
 }
 
-TEST(load_config, host_and_web_root_must_not_be_empty) {
-  expect_mentions(load_error({"--host="}), {"flag --host", "non-empty"});
+TEST(load_config, host_must_be_an_ip_address) {
+  // The listener binds without resolving names: "localhost" would fail only at startup.
+  expect_mentions(load_error({"--host="}), {"flag --host", "an IPv4 or IPv6 address", "''"});
+  expect_mentions(load_error({"--host", "localhost"}),
+                  {"flag --host", "an IPv4 or IPv6 address", "'localhost'"});
+  expect_mentions(load_error({}, {{"TROUPE_HOST", "example.org"}}),
+                  {"TROUPE_HOST", "'example.org'"});
+  expect_mentions(load_error({"--host", "127.0.0.256"}), {"flag --host", "'127.0.0.256'"});
+  temp_file file(R"({"server":{"host":"my-host"}})");
+  expect_mentions(load_error({"--config", file.path()}), {"key 'server.host'", "'my-host'"});
+  for (const char* host : {"0.0.0.0", "127.0.0.1", "::", "::1", "fe80::1"})
+    EXPECT_EQ(load({"--host", host}).server.host, host);
+}
+
+TEST(load_config, web_root_must_not_be_empty) {
   expect_mentions(load_error({"--web-root="}), {"flag --web-root", "non-empty"});
   temp_file file(R"({"server":{"web_root":""}})");
   expect_mentions(load_error({"--config", file.path()}), {"key 'server.web_root'", "non-empty"});
@@ -217,7 +230,7 @@ TEST(load_config, wrong_json_types_in_the_file) {
       {R"({"server":{"port":18446744073709551615}})",
        {"key 'server.port'", "got 18446744073709551615"}},
       {R"({"server":{"threads":true}})", {"key 'server.threads'", "got a boolean"}},
-      {R"({"server":{"host":5}})", {"key 'server.host'", "a non-empty string, got an integer"}},
+      {R"({"server":{"host":5}})", {"key 'server.host'", "an IPv4 or IPv6 address such as 0.0.0.0, 127.0.0.1 or ::, got an integer"}},
       {R"({"node":{"id":null}})", {"key 'node.id'", "got null"}},
       {R"({"log":{"level":3}})", {"key 'log.level'", "one of trace"}},
       {R"({"log":{"format":"xml"}})", {"key 'log.format'", "'xml'"}},
