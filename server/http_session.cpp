@@ -4,6 +4,7 @@
 #include "server/log_failure.hpp"
 #include "server/websocket_session.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -12,9 +13,9 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <tuple>
 
 namespace troupe {
 namespace beast = boost::beast;
@@ -47,11 +48,17 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
           auto res = http_error(http::status::payload_too_large, "payload_too_large",
                                 "the request body is over the server's limit");
           co_await send(res);
-        } else if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted &&
-                   ec != beast::error::timeout && ec != asio::error::eof && ec != asio::error::connection_reset) {
+          co_await drain_then_close(buffer);
+          co_return;
+        }
+        if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted &&
+            ec != beast::error::timeout && ec != asio::error::eof &&
+            ec != asio::error::connection_reset) {
           auto res = http_error(http::status::bad_request, "bad_request",
                                 "the request is not valid HTTP/1.1: " + ec.message());
           co_await send(res);
+          co_await drain_then_close(buffer);
+          co_return;
         }
         break;
       }
@@ -59,15 +66,19 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
       if (beast::websocket::is_upgrade(req)) {
         const std::string_view target = req.target();
         if (target.substr(0, target.find('?')) != "/ws") {
-          auto res = http_error(http::status::not_found, "not_found", "WebSocket connections go to /ws");
+          auto res =
+              http_error(http::status::not_found, "not_found", "WebSocket connections go to /ws");
           co_await send(res);
           break;
         }
         ctx_.connections.remove(std::exchange(registration_, 0));
         // The WebSocket session runs on as its own coroutine, so this one ends and frees its
         // parser and read buffer: an idle connection should cost as little memory as it can.
-        auto ws = std::make_shared<websocket_session>(ctx_, std::move(stream_), std::move(slot_), std::move(req));
-        asio::co_spawn(ws->executor(), ws->run(), [ws, log = log_failure("a websocket session")](std::exception_ptr e) { log(e); });
+        auto ws = std::make_shared<websocket_session>(ctx_, std::move(stream_), std::move(slot_),
+                                                      std::move(req));
+        asio::co_spawn(
+            ws->executor(), ws->run(),
+            [ws, log = log_failure("a websocket session")](std::exception_ptr e) { log(e); });
         co_return;
       }
       auto res = co_await handle_http(ctx_, req);
@@ -86,14 +97,38 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
     });
   }
 
+  void abort() override {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->stream_.close(); });
+  }
+
  private:
   // Writes `res`; false if the connection should end (write failed or not keep-alive).
   // Takes a reference to the caller's local: GCC 12 destroys by-value class temporaries of a
   // co_await expression twice.
   asio::awaitable<bool> send(http_response& res) {
     const bool keep = res.keep_alive();
+    // A fresh deadline: the one for reading the request also ran while the connection idled
+    // and while the request was handled (up to the ask timeout).
+    stream_.expires_after(ctx_.settings.handshake_timeout);
     auto [ec, n] = co_await http::async_write(stream_, res, as_tuple(use_awaitable));
     co_return !ec && keep;
+  }
+
+  // Ends a connection whose request was refused before it was read to the end. Closing a socket
+  // with unread bytes makes the kernel reset the connection, which can destroy the answer
+  // before the client reads it; so the rest is read and dropped first, within limits.
+  asio::awaitable<void> drain_then_close(beast::flat_buffer& buffer) {
+    boost::system::error_code ec;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(1));
+    constexpr std::size_t most = 4 << 20;
+    for (std::size_t drained = 0; !ec && drained < most;) {
+      buffer.clear();
+      std::size_t n = 0;
+      std::tie(ec, n) =
+          co_await stream_.async_read_some(buffer.prepare(16 * 1024), as_tuple(use_awaitable));
+      drained += n;
+    }
   }
 
   server_context& ctx_;
@@ -108,7 +143,8 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
 void start_http_session(server_context& ctx, asio::ip::tcp::socket socket, connection_slot slot) {
   auto executor = socket.get_executor();
   auto session = std::make_shared<http_session>(ctx, std::move(socket), std::move(slot));
-  asio::co_spawn(executor, session->run(), [session, log = log_failure("a connection")](std::exception_ptr e) { log(e); });
+  asio::co_spawn(executor, session->run(),
+                 [session, log = log_failure("a connection")](std::exception_ptr e) { log(e); });
 }
 
 }  // namespace troupe

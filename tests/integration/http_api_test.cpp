@@ -169,6 +169,18 @@ TEST_F(http_api_test, publish_errors) {
   EXPECT_TRUE(is_http_error(http_get(port(), "/api/rooms/r/messages"), 405, "method_not_allowed"));
 }
 
+// A body over the server's limit (1 MiB) is answered 413 as soon as its length is known; the rest
+// of it is read and dropped, so a client still sending gets the answer rather than a reset.
+TEST_F(http_api_test, a_body_over_the_limit_is_413) {
+  const std::string big = json({{"text", std::string(2 << 20, 'x')}, {"name", "x"}}).dump();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(
+        is_http_error(http_post(port(), "/api/rooms/r/messages", big), 413, "payload_too_large"))
+        << "attempt " << i;
+  }
+  EXPECT_EQ(http_get(port(), "/healthz")->status, 200u);
+}
+
 // The value of the un-labelled sample `name` in a Prometheus text body, or -1.
 long long sample(const std::string& body, const std::string& name) {
   std::smatch m;
