@@ -19,6 +19,9 @@ class closable {
  public:
   virtual ~closable() = default;
   virtual void close_for_shutdown() = 0;
+  // At shutdown, for a connection that outlived the grace period (any thread): drop the TCP
+  // connection now, so the connection ends while the server is still whole.
+  virtual void abort() = 0;
   // From idle_sweep (any thread): the peer has been silent long enough for `v` (ping or close).
   virtual void keepalive(keepalive_verdict) {}
 };
@@ -45,15 +48,11 @@ class connection_registry {
   }
   // From now on add() refuses; every registered connection is asked to close.
   void close_all() {
-    std::vector<std::weak_ptr<closable>> live;
-    {
-      std::lock_guard lock(mu_);
-      closing_ = true;
-      live.reserve(live_.size());
-      for (auto& [id, e] : live_) live.push_back(e.connection);
-    }
-    for (auto& weak : live)
-      if (auto c = weak.lock()) c->close_for_shutdown();
+    for_each_live([](closable& c) { c.close_for_shutdown(); });
+  }
+  // Every connection still registered is dropped (after close_all, past the grace period).
+  void abort_all() {
+    for_each_live([](closable& c) { c.abort(); });
   }
 
   // The connections with a stamp not heard from for more than `min_silent` ticks at tick `now`.
@@ -72,6 +71,20 @@ class connection_registry {
   }
 
  private:
+  // Calls `f` on every live connection outside the lock (a last owner's destructor takes it).
+  template <class F>
+  void for_each_live(F f) {
+    std::vector<std::weak_ptr<closable>> live;
+    {
+      std::lock_guard lock(mu_);
+      closing_ = true;
+      live.reserve(live_.size());
+      for (auto& [id, e] : live_) live.push_back(e.connection);
+    }
+    for (auto& weak : live)
+      if (auto c = weak.lock()) f(*c);
+  }
+
   struct entry {
     std::weak_ptr<closable> connection;
     const heard_stamp* heard;

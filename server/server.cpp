@@ -1,7 +1,7 @@
 #include "server/server.hpp"
 
-#include <boost/asio/ip/address.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/ip/address.hpp>
 
 #include <thread>
 
@@ -48,21 +48,26 @@ server::server(const config& cfg)
       env_(make_env(cfg, store_)),
       system_(make_system_config(cfg)),
       dir_(system_, env_),
-      services_{dir_, system_.spawn_pool<echo_worker>(effective_echo_workers(cfg), pool_strategy::round_robin),
-                metrics_.protocol_errors},
+      services_{
+          dir_,
+          system_.spawn_pool<echo_worker>(effective_echo_workers(cfg), pool_strategy::round_robin),
+          metrics_.protocol_errors},
       files_(cfg.server.web_root),
       ctx_{make_options(cfg), system_, dir_, services_, metrics_, files_, connections_, keepalive_},
       sweep_(system_.io_context(), keepalive_schedule::for_timeout(cfg.server.idle_timeout_ms),
              keepalive_, connections_) {
-  boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(cfg.server.host), cfg.server.port);
+  boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(cfg.server.host),
+                                          cfg.server.port);
   listener_ = std::make_unique<listener>(ctx_, endpoint);
   listener_->start();
   sweep_.start();
-  spdlog::info("troupe {} node {} listening on {}:{} with {} io thread(s)", TROUPE_VERSION, ctx_.settings.node_id,
-               cfg.server.host, listener_->port(), system_.thread_count());
+  spdlog::info("troupe {} node {} listening on {}:{} with {} io thread(s)", TROUPE_VERSION,
+               ctx_.settings.node_id, cfg.server.host, listener_->port(), system_.thread_count());
 }
 
-server::~server() { stop(); }
+server::~server() {
+  stop();
+}
 
 void server::stop() {
   if (stopped_) return;
@@ -74,8 +79,18 @@ void server::stop() {
   const auto deadline = std::chrono::steady_clock::now() + cfg_.shutdown.grace_ms;
   while (metrics_.connections_current.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  if (auto left = metrics_.connections_current.load(); left > 0)
-    spdlog::warn("{} connection(s) still open after {} ms; closing them", left, cfg_.shutdown.grace_ms.count());
+  if (auto left = metrics_.connections_current.load(); left > 0) {
+    spdlog::warn("{} connection(s) still open after {} ms; dropping them", left,
+                 cfg_.shutdown.grace_ms.count());
+    // Dropped now, they end while the server is whole: left to the io_context's destructor,
+    // they would outlive the registry and the metrics they update as they go.
+    connections_.abort_all();
+    const auto dropped_by = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    while (metrics_.connections_current.load() > 0 && std::chrono::steady_clock::now() < dropped_by)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (auto stuck = metrics_.connections_current.load(); stuck > 0)
+      spdlog::error("{} connection(s) did not end when dropped", stuck);
+  }
   system_.shutdown();
   listener_.reset();
   spdlog::info("stopped");

@@ -7,6 +7,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/websocket.hpp>
 
@@ -41,7 +42,10 @@ asio::awaitable<void> websocket_session::run() {
   // own keep-alive would re-arm a timer on every read.
   ws_.set_option(websocket::stream_base::timeout{ctx_.settings.handshake_timeout,
                                                  websocket::stream_base::none(), false});
-  ws_.control_callback([this](websocket::frame_type, beast::string_view) { hear(); });
+  ws_.control_callback([this](websocket::frame_type, beast::string_view) {
+    hear();
+    if (out_ && out_->queue().closed()) heard_while_closing();
+  });
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(beast::http::field::server, "troupe"); }));
   ws_.read_message_max(ctx_.settings.max_message_bytes);
@@ -87,8 +91,14 @@ void websocket_session::on_first_byte(error_code ec, std::size_t n) {
   message_.text.assign(n, first_byte_);
   if (ec || ws_.is_message_done()) return on_message(ec);
   message_buffer_.emplace(message_.text);
-  ws_.async_read(*message_buffer_, [self = shared_from_this()](error_code ec, std::size_t) {
-    self->hear();  // a long message may have taken a while to arrive
+  read_rest();
+}
+
+// A piece at a time, so every piece of a long message that arrives counts as hearing the peer.
+void websocket_session::read_rest() {
+  ws_.async_read_some(*message_buffer_, 0, [self = shared_from_this()](error_code ec, std::size_t) {
+    self->hear();
+    if (!ec && !self->ws_.is_message_done()) return self->read_rest();
     self->message_buffer_.reset();
     self->on_message(ec);
   });
@@ -117,7 +127,10 @@ void websocket_session::on_message(error_code ec) {
                                        "binary frames are not supported; send JSON text");
     out_->close();
   }
-  if (refused_) {
+  if (out_->queue().closed()) {
+    // The connection is closing (1003, 1013, 1001, 1011): nothing more can be answered, so what
+    // still comes is read (until the peer's close) and dropped.
+    heard_while_closing();
     message_.text.clear();
     return read_message();
   }
@@ -138,6 +151,7 @@ void websocket_session::deliver() {
 
 void websocket_session::close_session() {
   reader_done_ = true;
+  if (closing_deadline_) closing_deadline_->cancel();
   session_.stop();  // its on_stop leaves the rooms and closes the outbox, ending the writer
   ctx_.metrics.websockets_current.fetch_sub(1, std::memory_order_relaxed);
   spdlog::info("session {} closed ({})", id_, peer_);
@@ -162,6 +176,7 @@ void websocket_session::write_ready() {
       batch_.clear();
     }
     if (socket.sending()) {
+      if (out_->queue().closed()) start_closing_deadline();
       socket.async_wait_drained([self = shared_from_this()] { self->write_ready(); });
       return;
     }
@@ -173,6 +188,27 @@ void websocket_session::write_ready() {
   out_->queue().async_wait(
       0, asio::bind_executor(ws_.get_executor(),
                              [self = shared_from_this()](wake_reason) { self->write_ready(); }));
+}
+
+// A closing connection whose peer reads nothing would wait for the socket forever, and what the
+// peer sends keeps it clear of the keep-alive: it gets the handshake timeout to take what is
+// queued, as Beast gives it to answer the close frame. (The writer may have been waiting for the
+// socket since before the outbox closed, so the reader starts the clock too.)
+void websocket_session::heard_while_closing() {
+  if (ws_.next_layer().sending()) start_closing_deadline();
+}
+
+void websocket_session::start_closing_deadline() {
+  if (closing_deadline_ || reader_done_) return;
+  closing_deadline_ = std::make_unique<asio::steady_timer>(ws_.get_executor());
+  closing_deadline_->expires_after(ctx_.settings.handshake_timeout);
+  closing_deadline_->async_wait([self = shared_from_this()](error_code ec) {
+    if (ec || self->reader_done_) return;
+    spdlog::warn("session {}: {} took nothing for {} ms while closing; dropping the connection",
+                 self->id_, self->peer_, self->ctx_.settings.handshake_timeout.count());
+    error_code ignored;  // the reader fails, which ends the session
+    self->ws_.next_layer().next_layer().close(ignored);
+  });
 }
 
 void websocket_session::write_close() {
@@ -195,6 +231,13 @@ void websocket_session::close_for_shutdown() {
   asio::post(ws_.get_executor(), [self = shared_from_this()] {
     self->going_away_ = true;
     if (self->out_) self->out_->close();
+  });
+}
+
+void websocket_session::abort() {
+  asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    error_code ignored;  // the reader fails, which ends the session
+    self->ws_.next_layer().next_layer().close(ignored);
   });
 }
 

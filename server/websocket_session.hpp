@@ -20,6 +20,7 @@
 #include "server/server_context.hpp"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
@@ -42,6 +43,7 @@ class websocket_session : public closable, public std::enable_shared_from_this<w
   boost::asio::awaitable<void> run();
   boost::asio::any_io_executor executor() { return ws_.get_executor(); }
   void close_for_shutdown() override;
+  void abort() override;                         // posts onto the strand
   void keepalive(keepalive_verdict v) override;  // posts onto the strand
 
  private:
@@ -53,12 +55,15 @@ class websocket_session : public closable, public std::enable_shared_from_this<w
   // actor, which waits (no reading meanwhile) while the actor's mailbox is full.
   void read_message();
   void on_first_byte(boost::system::error_code ec, std::size_t n);
+  void read_rest();
   void on_message(boost::system::error_code ec);
   void deliver();
   // The writer: moves what the outbox holds into the send queue and sends it; then waits for
   // the socket to take it all, or for the outbox, or closes the connection once it is closed.
   void write_ready();
   void write_close();
+  void heard_while_closing();
+  void start_closing_deadline();
   boost::beast::websocket::close_reason close_reason_for_writer() const;
 
   server_context& ctx_;
@@ -82,6 +87,8 @@ class websocket_session : public closable, public std::enable_shared_from_this<w
   bool going_away_ = false;    // strand only
   // strand only: set by the reader to have the writer close the connection (1003)
   std::optional<boost::beast::websocket::close_reason> refused_;
+  // strand only: made when closing stalls on a peer that does not read (rare, so not inline)
+  std::unique_ptr<boost::asio::steady_timer> closing_deadline_;
 };
 
 }  // namespace troupe

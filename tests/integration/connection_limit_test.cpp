@@ -87,8 +87,7 @@ TEST_F(connection_limit_test, the_connection_over_the_limit_gets_503_and_the_oth
   }
   ASSERT_TRUE(metrics && metrics->status == 200u) << "no metrics once a slot was free";
   EXPECT_GE(metric(metrics->body, "troupe_connections_refused_total"), 3);
-  EXPECT_NE(server().log().find("refusing connections with 503"), std::string::npos)
-      << server().log();
+  EXPECT_TRUE(server().output_shows("refusing connections with 503")) << server().log();
 }
 
 // With 1 and 2 io threads.
@@ -104,8 +103,8 @@ class descriptor_limit_test : public server_test, public ::testing::WithParamInt
 
 TEST_P(descriptor_limit_test,
        out_of_descriptors_new_connections_get_503_and_the_others_are_served) {
-  EXPECT_NE(server().log().find("the file descriptor limit (64) is below server.max_connections"),
-            std::string::npos)
+  EXPECT_TRUE(
+      server().output_shows("the file descriptor limit (64) is below server.max_connections"))
       << server().log();
   clients open;
   while (open.size() < 200) {
@@ -119,7 +118,7 @@ TEST_P(descriptor_limit_test,
   EXPECT_TRUE(is_unavailable(http_get(port(), "/healthz"), "file descriptors"))
       << "the second refusal (the spare descriptor must be back)";
   for (auto& c : open) EXPECT_TRUE(answers_ping(*c)) << "a connection it had suffered";
-  EXPECT_NE(server().log().find("out of file descriptors"), std::string::npos) << server().log();
+  EXPECT_TRUE(server().output_shows("out of file descriptors")) << server().log();
 
   // Some leave: newcomers get in, and work.
   for (int i = 0; i < 4; ++i) {

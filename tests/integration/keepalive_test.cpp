@@ -64,5 +64,25 @@ TEST_F(keepalive_test, a_silent_client_is_dropped_and_others_carry_on) {
       << metrics->body;
 }
 
+// A long message trickling in counts as hearing the peer, piece by piece: a client that never
+// reads (so never answers a ping) but sends one message as 20 frames over five idle timeouts is
+// not dropped, and gets its echo.
+TEST_F(keepalive_test, a_message_arriving_slowly_in_pieces_keeps_the_connection) {
+  auto c = connect();
+  const std::string text =
+      json({{"type", "echo"}, {"id", "slow"}, {"payload", std::string(20'000, 's')}}).dump();
+  constexpr std::size_t pieces = 20;
+  const std::size_t step = text.size() / pieces + 1;
+  for (std::size_t at = 0; at < text.size(); at += step) {
+    const bool last = at + step >= text.size();
+    ASSERT_TRUE(c->send_text_piece(std::string_view(text).substr(at, step), last)) << at;
+    if (!last) std::this_thread::sleep_for(idle_timeout / 4);
+  }
+  auto echo = c->read_json();
+  ASSERT_TRUE(echo) << echo.error().message();
+  EXPECT_EQ((*echo)["id"], "slow");
+  EXPECT_EQ((*echo)["payload"].get<std::string>().size(), 20'000u);
+}
+
 }  // namespace
 }  // namespace troupe::it

@@ -115,5 +115,47 @@ TEST_F(lifecycle_test, node_id_from_the_environment) {
   EXPECT_EQ(json::parse(flagged_node->body)["node"], "flag-node") << flagged_node->body;
 }
 
+// A server whose stderr nobody reads (a terminal paused with Ctrl-S, a log pipe that backs up)
+// keeps serving: only its logging thread waits for the pipe. It still exits on SIGTERM.
+TEST_F(lifecycle_test, a_stuck_stderr_stalls_neither_serving_nor_exiting) {
+  troupe_options o;
+  o.stderr_unread = true;
+  server_ = std::make_unique<troupe_process>(o);
+  ASSERT_TRUE(server_->wait_ready()) << "the server did not become ready";
+  // Every session logs a line as it opens and one as it closes (at info, the harness's level):
+  // 800 sessions write over 100 KiB, more than the pipe holds.
+  for (int i = 0; i < 800; ++i) {
+    ws_client c;
+    ASSERT_TRUE(c.connect_welcome(server_->port())) << "session " << i;
+    ASSERT_TRUE(c.close()) << "session " << i;
+  }
+  EXPECT_GE(server_->stderr_unread_bytes(), 60'000u) << "the pipe never filled up";
+  auto health = http_get(server_->port(), "/healthz");
+  ASSERT_TRUE(health && health->status == 200u);
+  ws_client c;
+  ASSERT_TRUE(c.connect_welcome(server_->port()));
+  EXPECT_TRUE(answers_ping(c));
+  ASSERT_TRUE(c.close());
+  EXPECT_EQ(server_->terminate(5s), exited(0));
+}
+
+// At shutdown a client that never answers the close frame is dropped once the grace period is
+// over, so the server ends every connection itself (while all it needs is still there) and
+// exits promptly.
+TEST_F(lifecycle_test, a_client_that_never_answers_the_close_is_dropped_after_the_grace_period) {
+  server_ =
+      std::make_unique<troupe_process>(troupe_options{{"--shutdown-grace-ms", "300"}, {}, false});
+  ASSERT_TRUE(server_->wait_ready()) << "the server did not become ready";
+  ws_client mute;  // reads its welcome, then nothing: Beast never sees the close frame
+  ASSERT_TRUE(mute.connect_welcome(server_->port()));
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(server_->terminate(10s), exited(0));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  const std::string out = server_->log();
+  EXPECT_NE(out.find("1 connection(s) still open after 300 ms; dropping them"), std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("did not end when dropped"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace troupe::it

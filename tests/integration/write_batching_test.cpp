@@ -4,11 +4,14 @@
 // answer pings sent in the middle of a burst), and that a client that stops reading gets what
 // was queued for it and then 1013, never a data frame after the close. Each test runs with one
 // io thread (where connections share it, with no strand) and with two (a strand each).
+#include "tests/integration/support/http_client.hpp"
 #include "tests/integration/support/server_fixture.hpp"
 
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 namespace troupe::it {
 namespace {
@@ -99,6 +102,43 @@ TEST_P(write_batching_test, a_client_that_stops_reading_gets_what_was_queued_the
       << c->close_received().reason;
   EXPECT_GE(replies, outbound_queue) << "at least a full outbox was delivered before the close";
   EXPECT_LT(replies, requests) << "the outbox cannot have held every reply";
+}
+
+// A client that overflows its outbox and then never reads again, though it keeps talking: the
+// 1013 cannot reach it, and what it sends no longer counts as life. It has the handshake timeout
+// to take what is queued before the server drops the connection and frees the session.
+class stuck_reader_test : public server_test {
+ protected:
+  troupe_options options() const override {
+    return {{"--threads", "1", "--handshake-timeout-ms", "1000"}, {}, false};
+  }
+};
+
+TEST_F(stuck_reader_test, a_client_that_never_reads_again_is_dropped_after_the_overflow) {
+  auto c = connect();
+  const std::string payload(4000, 'q');
+  for (int i = 0; i < 4000; ++i)
+    ASSERT_TRUE(c->send_json({{"type", "echo"}, {"id", i}, {"payload", payload}})) << i;
+  // Keeps pinging (the server reads and drops what comes once it is closing) until a write
+  // fails because the server dropped the connection.
+  const auto start = std::chrono::steady_clock::now();
+  bool dropped = false;
+  while (!dropped && std::chrono::steady_clock::now() - start < std::chrono::seconds(10)) {
+    dropped = !c->send_ping("still here");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(dropped) << "the server kept a connection whose client never reads";
+  EXPECT_TRUE(server().output_shows("took nothing for 1000 ms while closing")) << server().log();
+  result<http_reply> node = http_get(port(), "/api/node");
+  for (int tries = 0;
+       tries < 50 && node && node->body.find("\"websockets\":0") == std::string::npos; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    node = http_get(port(), "/api/node");
+  }
+  ASSERT_TRUE(node);
+  EXPECT_NE(node->body.find("\"websockets\":0"), std::string::npos)
+      << "the session lives on: " << node->body;
+  EXPECT_TRUE(answers_ping(*connect()));
 }
 
 INSTANTIATE_TEST_SUITE_P(io_threads, write_batching_test, ::testing::Values(1, 2),

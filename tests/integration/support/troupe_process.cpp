@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -72,6 +73,7 @@ troupe_process::~troupe_process() {
   }
   ::unlink(stdout_path_.c_str());
   ::unlink(stderr_path_.c_str());
+  if (stderr_pipe_ >= 0) ::close(stderr_pipe_);
 }
 
 void troupe_process::spawn() {
@@ -98,7 +100,16 @@ void troupe_process::spawn() {
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
   const int out = ::open(stdout_path_.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-  const int err = ::open(stderr_path_.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  int err = -1;
+  if (options_.stderr_unread) {
+    int ends[2];
+    if (::pipe2(ends, O_CLOEXEC) != 0) throw std::runtime_error("cannot make a pipe");
+    if (stderr_pipe_ >= 0) ::close(stderr_pipe_);
+    stderr_pipe_ = ends[0];
+    err = ends[1];
+  } else {
+    err = ::open(stderr_path_.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  }
   if (out < 0 || err < 0) throw std::runtime_error("cannot open the server's log files");
   const pid_t parent = ::getpid();
 
@@ -205,6 +216,21 @@ std::string troupe_process::stdout_text() const {
 }
 std::string troupe_process::stderr_text() const {
   return read_file(stderr_path_);
+}
+
+bool troupe_process::output_shows(std::string_view text, std::chrono::milliseconds limit) const {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    if (log().find(text) != std::string::npos) return true;
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
+std::size_t troupe_process::stderr_unread_bytes() const {
+  int n = 0;
+  if (stderr_pipe_ < 0 || ::ioctl(stderr_pipe_, FIONREAD, &n) != 0) return 0;
+  return static_cast<std::size_t>(n);
 }
 
 std::string troupe_process::log() const {

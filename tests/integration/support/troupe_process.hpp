@@ -13,6 +13,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -41,6 +42,9 @@ struct troupe_options {
   bool raw_args = false;
   // The server's descriptor limit (RLIMIT_NOFILE, soft and hard); 0 keeps the test's own.
   unsigned open_files = 0;
+  // The server's stderr is a pipe nobody reads (a paused terminal): once it is full, writing to
+  // it blocks. stderr_text() is then empty.
+  bool stderr_unread = false;
 };
 
 class troupe_process {
@@ -70,6 +74,12 @@ class troupe_process {
   pid_t pid() const noexcept { return pid_; }
   std::string stdout_text() const;
   std::string stderr_text() const;
+  // With stderr_unread: how many bytes wait in the pipe (a pipe holds 64 KiB).
+  std::size_t stderr_unread_bytes() const;
+  // Whether `text` appears in the output within `limit` (lines reach it from the server's
+  // logging thread, a moment after the event).
+  bool output_shows(std::string_view text,
+                    std::chrono::milliseconds limit = std::chrono::seconds(2)) const;
   // Both streams, labelled, for failure messages.
   std::string log() const;
 
@@ -83,6 +93,7 @@ class troupe_process {
   std::optional<exit_status> status_;
   std::string stdout_path_;
   std::string stderr_path_;
+  int stderr_pipe_ = -1;  // the unread end, with stderr_unread
 };
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).

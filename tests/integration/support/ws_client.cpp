@@ -75,6 +75,18 @@ result<void> ws_client::send_text(std::string_view text) {
   return error;
 }
 
+result<void> ws_client::send_text_piece(std::string_view piece, bool last) {
+  error_code error;
+  bool done = false;
+  ws_.text(true);
+  ws_.async_write_some(last, asio::buffer(piece), [&](error_code ec, std::size_t) {
+    error = ec;
+    done = true;
+  });
+  if (!wait(done)) return make_error_code(beast::error::timeout);
+  return error;
+}
+
 result<void> ws_client::send_ping(std::string_view payload) {
   error_code error;
   bool done = false;

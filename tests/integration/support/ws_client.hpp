@@ -42,6 +42,8 @@ class ws_client {
   result<void> send_text(std::string_view text);
   result<void> send_json(const json& j) { return send_text(j.dump()); }
   result<void> send_binary(std::string_view data);
+  // One frame of a fragmented text message; `last` ends the message.
+  result<void> send_text_piece(std::string_view piece, bool last);
   // Sends a ping control frame. The pongs that come back are collected while reading.
   result<void> send_ping(std::string_view payload);
   const std::vector<std::string>& pongs() const noexcept { return pongs_; }

@@ -57,6 +57,7 @@ TEST(keepalive_clock, advances_one_tick_at_a_time) {
 struct fake_connection : closable {
   explicit fake_connection(const keepalive_clock* clock = nullptr) : clock(clock) {}
   void close_for_shutdown() override { ++shutdowns; }
+  void abort() override { ++aborts; }
   void keepalive(keepalive_verdict v) override {
     verdicts.push_back(v);
     if (clock && v == keepalive_verdict::ping) heard.store(clock->now());
@@ -65,6 +66,7 @@ struct fake_connection : closable {
   heard_stamp heard{0};
   std::vector<keepalive_verdict> verdicts;
   int shutdowns = 0;
+  int aborts = 0;
 };
 
 TEST(connection_registry, finds_connections_by_how_long_they_are_silent) {
@@ -94,6 +96,24 @@ TEST(connection_registry, finds_connections_by_how_long_they_are_silent) {
 
   registry.close_all();
   EXPECT_EQ(quiet->shutdowns + recent->shutdowns + unstamped->shutdowns, 3);
+}
+
+// Shutdown: every connection is asked to close, none may register afterwards, and those still
+// registered past the grace period are dropped (the ones that ended are left alone).
+TEST(connection_registry, shutdown_closes_then_drops_what_is_left) {
+  connection_registry registry;
+  auto lingering = std::make_shared<fake_connection>();
+  auto polite = std::make_shared<fake_connection>();
+  registry.add(lingering);
+  const auto polite_id = registry.add(polite);
+  registry.close_all();
+  EXPECT_EQ(lingering->shutdowns, 1);
+  EXPECT_EQ(polite->shutdowns, 1);
+  EXPECT_EQ(registry.add(std::make_shared<fake_connection>()), 0u) << "registered while closing";
+  registry.remove(polite_id);  // it closed
+  registry.abort_all();
+  EXPECT_EQ(lingering->aborts, 1);
+  EXPECT_EQ(polite->aborts, 0);
 }
 
 TEST(connection_registry, a_connection_that_is_gone_is_not_returned) {
