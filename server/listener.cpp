@@ -87,7 +87,8 @@ asio::awaitable<void> listener::accept_loop() {
       continue;
     }
     ctx_.metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
-    socket.set_option(tcp::no_delay(true));
+    boost::system::error_code ignored;  // a connection already reset fails later, on its own
+    socket.set_option(tcp::no_delay(true), ignored);
     start_http_session(ctx_, std::move(socket), connection_slot(ctx_.metrics.connections_current));
   }
 }
