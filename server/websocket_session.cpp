@@ -204,8 +204,10 @@ void websocket_session::start_closing_deadline() {
   closing_deadline_->expires_after(ctx_.settings.handshake_timeout);
   closing_deadline_->async_wait([self = shared_from_this()](error_code ec) {
     if (ec || self->reader_done_) return;
-    spdlog::warn("session {}: {} took nothing for {} ms while closing; dropping the connection",
-                 self->id_, self->peer_, self->ctx_.settings.handshake_timeout.count());
+    spdlog::warn(
+        "session {}: {} did not take what was left within {} ms of closing; dropping "
+        "the connection",
+        self->id_, self->peer_, self->ctx_.settings.handshake_timeout.count());
     error_code ignored;  // the reader fails, which ends the session
     self->ws_.next_layer().next_layer().close(ignored);
   });

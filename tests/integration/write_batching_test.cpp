@@ -128,7 +128,7 @@ TEST_F(stuck_reader_test, a_client_that_never_reads_again_is_dropped_after_the_o
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_TRUE(dropped) << "the server kept a connection whose client never reads";
-  EXPECT_TRUE(server().output_shows("took nothing for 1000 ms while closing")) << server().log();
+  EXPECT_TRUE(server().output_shows("did not take what was left within 1000 ms of closing")) << server().log();
   result<http_reply> node = http_get(port(), "/api/node");
   for (int tries = 0;
        tries < 50 && node && node->body.find("\"websockets\":0") == std::string::npos; ++tries) {
