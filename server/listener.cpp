@@ -10,7 +10,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -20,7 +19,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <sstream>
 
 namespace troupe {
 namespace asio = boost::asio;
@@ -164,11 +162,9 @@ void listener::refuse_now(tcp::socket& socket, const char* why) {
   // Out of descriptors, nothing can wait: a short response on a fresh socket fits its send
   // buffer, so this write does not block.
   auto res = unavailable(why);
-  std::ostringstream text;
-  text << res;
   boost::system::error_code ignored;
   socket.non_blocking(true, ignored);
-  asio::write(socket, asio::buffer(text.str()), ignored);
+  boost::beast::http::write(socket, res, ignored);
   socket.shutdown(tcp::socket::shutdown_both, ignored);
   socket.close(ignored);
 }

@@ -38,6 +38,10 @@ TEST(stress, eight_senders_lose_no_message) {
   watchdog dog(60s);
   constexpr int senders = 8;
   constexpr std::uint64_t per_sender = 100'000;
+  // Each sender is a coroutine on an io_context of its own thread. They outlive the system: the
+  // actor's thread wakes a waiting sender by posting to its io_context, and may still be inside
+  // that post when the sender, woken, finishes and its thread ends.
+  std::vector<boost::asio::io_context> sender_io(senders);
   troupe::actor_system system(troupe::system_config{.threads = 2});
   auto c = system.spawn<counter>();  // default capacity: senders will wait for room
 
@@ -45,7 +49,7 @@ TEST(stress, eight_senders_lose_no_message) {
   std::vector<std::thread> threads;
   for (int s = 0; s < senders; ++s) {
     threads.emplace_back([&, s] {
-      boost::asio::io_context io;  // each sender is a coroutine on its own thread
+      auto& io = sender_io[s];
       boost::asio::co_spawn(io, send_many(c, per_sender),
                             [&errors, s](std::exception_ptr e, boost::system::error_code ec) {
                               if (e) ec = make_error_code(boost::system::errc::io_error);
