@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-
 namespace troupe {
 namespace asio = boost::asio;
 using asio::ip::tcp;
