@@ -138,10 +138,9 @@ class mailbox {
     return true;
   }
 
-  bool closed() const {
-    std::lock_guard lock(mu_);
-    return closed_;
-  }
+  // Without the lock: a reader on a hot path (each message a connection reads) only needs to
+  // see a close soon, and once closed a mailbox stays closed.
+  bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
   std::size_t depth() const noexcept { return depth_.load(std::memory_order_relaxed); }
   std::size_t capacity() const noexcept { return capacity_; }
 
@@ -184,7 +183,7 @@ class mailbox {
   mutable spin_lock mu_;
   std::vector<T> queue_;
   std::size_t capacity_;
-  bool closed_ = false;
+  std::atomic<bool> closed_{false};  // written under mu_; read under it, or by closed()
   std::uint64_t generation_ = 0;
   std::uint64_t waiter_generation_ = 0;
   std::uint64_t idle_generation_ = 0;
