@@ -50,13 +50,6 @@ std::unique_ptr<ws_client> connect_within(std::uint16_t port, std::chrono::milli
   return ::testing::AssertionSuccess();
 }
 
-// The value of an unlabelled counter in the /metrics text (-1 when absent).
-long long metric(const std::string& text, const std::string& name) {
-  const auto at = text.find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::stoll(text.substr(at + name.size() + 2));
-}
-
 class connection_limit_test : public server_test {
  protected:
   troupe_options options() const override { return {{"--max-connections", "3"}, {}, false}; }
@@ -86,7 +79,7 @@ TEST_F(connection_limit_test, the_connection_over_the_limit_gets_503_and_the_oth
     metrics = http_get(port(), "/metrics");
   }
   ASSERT_TRUE(metrics && metrics->status == 200u) << "no metrics once a slot was free";
-  EXPECT_GE(metric(metrics->body, "troupe_connections_refused_total"), 3);
+  EXPECT_GE(prometheus_sample(metrics->body, "troupe_connections_refused_total"), 3);
   EXPECT_TRUE(server().output_shows("refusing connections with 503")) << server().log();
 }
 

@@ -181,13 +181,6 @@ TEST_F(http_api_test, a_body_over_the_limit_is_413) {
   EXPECT_EQ(http_get(port(), "/healthz")->status, 200u);
 }
 
-// The value of the un-labelled sample `name` in a Prometheus text body, or -1.
-long long sample(const std::string& body, const std::string& name) {
-  std::smatch m;
-  if (!std::regex_search(body, m, std::regex("(^|\n)" + name + " ([0-9]+)\n"))) return -1;
-  return std::stoll(m[2]);
-}
-
 TEST_F(http_api_test, metrics_in_prometheus_text) {
   auto a = connect();
   auto b = connect();
@@ -199,19 +192,19 @@ TEST_F(http_api_test, metrics_in_prometheus_text) {
   do {
     reply = http_get(port(), "/metrics");
     ASSERT_TRUE(reply) << reply.error().message();
-    if (sample(reply->body, "troupe_connections") == 3) break;
+    if (prometheus_sample(reply->body, "troupe_connections") == 3) break;
     std::this_thread::sleep_for(10ms);
   } while (std::chrono::steady_clock::now() < deadline);
   EXPECT_EQ(reply->status, 200u);
   EXPECT_EQ(reply->header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
   const auto& body = reply->body;
-  EXPECT_EQ(sample(body, "troupe_connections"), 3) << body;
-  EXPECT_EQ(sample(body, "troupe_websockets"), 2) << body;
-  EXPECT_EQ(sample(body, "troupe_websockets_total"), 2) << body;
-  EXPECT_GE(sample(body, "troupe_connections_total"), 3) << body;
-  EXPECT_GE(sample(body, "troupe_frames_in_total"), 1) << body;
-  EXPECT_GE(sample(body, "troupe_frames_out_total"), 3) << body;  // two welcomes and a reply
-  EXPECT_GE(sample(body, "troupe_http_requests_total"), 1) << body;
+  EXPECT_EQ(prometheus_sample(body, "troupe_connections"), 3) << body;
+  EXPECT_EQ(prometheus_sample(body, "troupe_websockets"), 2) << body;
+  EXPECT_EQ(prometheus_sample(body, "troupe_websockets_total"), 2) << body;
+  EXPECT_GE(prometheus_sample(body, "troupe_connections_total"), 3) << body;
+  EXPECT_GE(prometheus_sample(body, "troupe_frames_in_total"), 1) << body;
+  EXPECT_GE(prometheus_sample(body, "troupe_frames_out_total"), 3) << body;  // two welcomes and a reply
+  EXPECT_GE(prometheus_sample(body, "troupe_http_requests_total"), 1) << body;
   for (const char* line :
        {"# TYPE troupe_connections gauge\n", "# TYPE troupe_websockets gauge\n",
         "# TYPE troupe_connections_total counter\n", "troupe_actors{kind=\"counter\"} 1\n",

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <iostream>
+#include <regex>
 
 namespace troupe::it {
 
@@ -58,6 +59,12 @@ result<std::pair<json, json>> request_with_broadcast(
   if (!second) return second.error();
   if (is_reply(*first)) return std::pair{std::move(*first), std::move(*second)};
   return std::pair{std::move(*second), std::move(*first)};
+}
+
+long long prometheus_sample(const std::string& body, const std::string& name) {
+  std::smatch m;
+  if (!std::regex_search(body, m, std::regex("(^|\n)" + name + " ([0-9]+)\n"))) return -1;
+  return std::stoll(m[2]);
 }
 
 ::testing::AssertionResult answers_ping(ws_client& c) {

@@ -68,6 +68,9 @@ json without(json j, std::initializer_list<const char*> keys);
 result<std::pair<json, json>> request_with_broadcast(
     ws_client& c, const json& request, const std::function<bool(const json&)>& is_reply);
 
+// The value of the un-labelled sample `name` in a Prometheus text body (/metrics), or -1.
+long long prometheus_sample(const std::string& body, const std::string& name);
+
 // `c` still answers: a ping with a fresh id gets its pong as the very next frame (so nothing was
 // queued for `c` before the ping either).
 ::testing::AssertionResult answers_ping(ws_client& c);
