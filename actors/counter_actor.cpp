@@ -14,11 +14,11 @@ void counter_actor::on_start(actor_context<counter_actor>& ctx) {
 
 counter_actor::value_reply counter_actor::handle(inc m) {
   std::int64_t next = 0;
-  if (__builtin_add_overflow(value_, m.by, &next)) return {value_, true};
+  if (__builtin_add_overflow(value_, m.by, &next)) return {.value = value_, .overflow = true};
+  if (!env_.store->save_counter(name_, next)) return {.value = value_, .store_full = true};
   value_ = next;
-  env_.store->save_counter(name_, value_);
   publish();
-  return {value_, false};
+  return {.value = value_};
 }
 
 std::int64_t counter_actor::handle(get) { return value_; }

@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 namespace troupe {
 
@@ -20,14 +22,18 @@ class directory {
  public:
   directory(actor_system& system, const domain_env& env) : system_(system), env_(env) {}
 
-  actor_ref<counter_actor> counter(std::string_view name) { return resolve<counter_actor>("counter:", name); }
-  actor_ref<room_actor> room(std::string_view name) { return resolve<room_actor>("room:", name); }
   std::optional<actor_ref<room_actor>> find_room(std::string_view name) const {
     return system_.find<room_actor>("room:" + std::string(name));
   }
+  std::vector<std::string> open_rooms() const {  // the rooms whose actor runs, in no order
+    auto names = system_.names_of<room_actor>();
+    for (auto& n : names) n.erase(0, std::string_view("room:").size());
+    return names;
+  }
 
   // Asks the named counter/room. If the one found was passivating (stopped), asks its fresh
-  // incarnation once more.
+  // incarnation once more. One not running while env().max_rooms rooms (max_counters counters)
+  // are fails with actor_errc::too_many.
   template <class M>
   auto ask_counter(std::string_view name, M m) {
     return ask_named<counter_actor>("counter:", std::string(name), std::move(m));
@@ -50,34 +56,49 @@ class directory {
 
  private:
   template <class A>
-  actor_ref<A> resolve(std::string_view prefix, std::string_view name) {
+  std::optional<actor_ref<A>> resolve(std::string_view prefix, std::string_view name) {
     std::string key(prefix);
     key += name;
-    return system_.get_or_spawn<A>(key, std::string(name), std::cref(env_));
+    const auto limit = std::is_same_v<A, room_actor> ? env_.max_rooms : env_.max_counters;
+    return system_.get_or_spawn_within<A>(limit, key, std::string(name), std::cref(env_));
   }
 
   template <class A, class M>
   boost::asio::awaitable<result<reply_t<A, M>>> ask_named(std::string_view prefix, std::string name, M m) {
+    auto ref = resolve<A>(prefix, name);
+    if (!ref) co_return make_error_code(actor_errc::too_many);
     // Awaitables are made in statements of their own: GCC 12 destroys by-value class temporaries
     // of a co_await expression twice.
-    auto first = resolve<A>(prefix, name).ask(m);
+    auto first = ref->ask(m);
     auto r = co_await std::move(first);
     if (!r && r.error() == actor_errc::stopped) {
-      auto again = resolve<A>(prefix, name).ask(std::move(m));
+      ref = resolve<A>(prefix, name);
+      if (!ref) co_return make_error_code(actor_errc::too_many);
+      auto again = ref->ask(std::move(m));
       r = co_await std::move(again);
     }
     co_return r;
   }
 
+  // Only leave and unwatch are told, so only a running actor is told: one not running has no
+  // members or watchers, and spawning it to say so would be waste.
   template <class A, class M>
   boost::system::error_code tell_named(std::string_view prefix, std::string_view name, M m) {
-    auto ec = resolve<A>(prefix, name).tell(m);
-    if (ec == actor_errc::stopped) ec = resolve<A>(prefix, name).tell(std::move(m));
-    return ec;
+    auto ref = system_.find<A>(std::string(prefix) + std::string(name));
+    return ref ? ref->tell(std::move(m)) : boost::system::error_code{};
   }
 
   actor_system& system_;
   const domain_env& env_;
 };
+
+// The wording of the `limit` errors, the same over WebSocket and HTTP; `what` is "room 'x'" or
+// "counter 'x'".
+inline std::string not_opened_message(std::string_view what) {
+  return std::string(what) + " is not open, and as many as the server allows are; try again later";
+}
+inline std::string not_stored_message(std::string_view what) {
+  return std::string(what) + " cannot be stored: the server holds as many as it allows";
+}
 
 }  // namespace troupe

@@ -16,6 +16,8 @@ struct domain_env {
   std::chrono::milliseconds idle_timeout{30000};        // an unused room or counter passivates
   std::size_t max_text_bytes = 4096;
   std::size_t outbound_queue = 1024;                    // frames per session outbox
+  std::size_t max_rooms = 10000;     // room actors running, and rooms with stored history
+  std::size_t max_counters = 100000;  // counter actors running, and counters stored
 };
 
 }  // namespace troupe

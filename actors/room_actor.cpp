@@ -56,12 +56,15 @@ bool room_actor::handle(leave m, actor_context<room_actor>& ctx) {
 room_actor::say_reply room_actor::handle(say m, actor_context<room_actor>& ctx) {
   if (!m.from.session.empty()) {
     auto it = members_.find(m.from.session);
-    if (it == members_.end()) return {};
+    if (it == members_.end()) return {say_reply::outcome::not_member};
     m.from.name = it->second.name;
   }
   const auto seq = record_.last_seq + 1;
   auto f = make_frame(protocol::encode_room_message(
       protocol::chat_message{name_, seq, to_protocol(m.from), std::move(m.text), unix_ms()}));
+  // Stored first: a message the store refuses is neither numbered nor broadcast.
+  if (!env_.store->append_message(name_, record_.epoch, {seq, f}, env_.room_history))
+    return {say_reply::outcome::store_full};
   record_.last_seq = seq;
   record_.history.push_back({seq, f});
   if (record_.history.size() > env_.room_history)
@@ -69,9 +72,8 @@ room_actor::say_reply room_actor::handle(say m, actor_context<room_actor>& ctx) 
         record_.history.begin(),
         record_.history.begin() +
             static_cast<std::ptrdiff_t>(record_.history.size() - env_.room_history));
-  env_.store->append_message(name_, {seq, f}, env_.room_history);
   if (!broadcast(f)) reap_departed(ctx);
-  return {seq};
+  return {say_reply::outcome::said, seq};
 }
 
 room_actor::snapshot room_actor::handle(history m, actor_context<room_actor>& ctx) {

@@ -51,7 +51,9 @@ class room_actor {
     std::string epoch;
   };
   struct say_reply {
-    std::optional<std::uint64_t> seq;  // empty: the sender is not a member
+    enum class outcome { said, not_member, store_full };
+    outcome result = outcome::said;
+    std::uint64_t seq = 0;  // when said
   };
   using message = std::variant<join, leave, say, history, describe>;
 

@@ -57,6 +57,8 @@ void session_actor::send_error(const request_id& id, protocol::error_code code, 
 void session_actor::send_ask_error(const request_id& id, boost::system::error_code ec, std::string_view what) {
   if (ec == actor_errc::timeout || ec == actor_errc::deadlock)
     send_error(id, protocol::error_code::timeout, fmt::format("{} did not answer in time", what));
+  else if (ec == actor_errc::too_many)
+    send_error(id, protocol::error_code::limit, not_opened_message(what));
   else if (ec == actor_errc::mailbox_full)
     send_error(id, protocol::error_code::overloaded, fmt::format("{} is overloaded; try again", what));
   else
@@ -66,6 +68,8 @@ void session_actor::send_ask_error(const request_id& id, boost::system::error_co
 boost::asio::awaitable<void> session_actor::on(request_id& id, protocol::counter_inc& r) {
   auto reply = co_await services_.dir.ask_counter(r.counter, counter_actor::inc{r.by});
   if (!reply) co_return send_ask_error(id, reply.error(), fmt::format("counter '{}'", r.counter));
+  if (reply->store_full)
+    co_return send_error(id, protocol::error_code::limit, not_stored_message(fmt::format("counter '{}'", r.counter)));
   if (reply->overflow)
     co_return send_error(id, protocol::error_code::bad_request,
                          fmt::format("field 'by': counter '{}' at {} cannot change by {} without leaving the "
@@ -114,10 +118,13 @@ boost::asio::awaitable<void> session_actor::on(request_id& id, protocol::room_sa
   auto asked = services_.dir.ask_room(r.room, room_actor::say{{id_, display_name_}, std::move(r.text)});
   auto reply = co_await std::move(asked);
   if (!reply) co_return send_ask_error(id, reply.error(), fmt::format("room '{}'", r.room));
-  if (!reply->seq)
+  using outcome = room_actor::say_reply::outcome;
+  if (reply->result == outcome::not_member)
     co_return send_error(id, protocol::error_code::not_member,
                          fmt::format("field 'room': not a member of room '{}'; join it first", r.room));
-  send(protocol::encode_ok(id, *reply->seq));
+  if (reply->result == outcome::store_full)
+    co_return send_error(id, protocol::error_code::limit, not_stored_message(fmt::format("room '{}'", r.room)));
+  send(protocol::encode_ok(id, reply->seq));
 }
 
 boost::asio::awaitable<void> session_actor::on(request_id& id, protocol::room_history& r) {

@@ -142,6 +142,14 @@ std::vector<setting> make_table() {
   t.push_back(integer<&c::limits, &limit_settings::ask_timeout_ms>(
       "limits", "ask_timeout_ms", "--ask-timeout-ms", "TROUPE_ASK_TIMEOUT_MS",
       "how long a request waits for an actor's reply before a timeout error", 1, one_day_ms));
+  t.push_back(integer<&c::limits, &limit_settings::max_rooms>(
+      "limits", "max_rooms", "--max-rooms", "TROUPE_MAX_ROOMS",
+      "rooms open at once, and rooms with stored messages; a new one beyond gets a limit error", 1,
+      max_size));
+  t.push_back(integer<&c::limits, &limit_settings::max_counters>(
+      "limits", "max_counters", "--max-counters", "TROUPE_MAX_COUNTERS",
+      "counters open at once, and counters with a stored value; a new one beyond gets a limit error",
+      1, max_size));
   t.push_back(integer<&c::actors, &actor_settings::mailbox_capacity>(
       "actors", "mailbox_capacity", "--mailbox-capacity", "TROUPE_MAILBOX_CAPACITY",
       "messages the mailbox of a room, counter or worker holds (a session's: 256); beyond it "

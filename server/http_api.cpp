@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <map>
 #include <string_view>
 #include <vector>
 
@@ -58,6 +59,8 @@ http_response method_not_allowed(const http_request& req, std::string_view allow
 http_response ask_failed(const http_request& req, boost::system::error_code ec, std::string_view what) {
   if (ec == actor_errc::timeout || ec == actor_errc::deadlock)
     return error_for(req, http::status::gateway_timeout, "timeout", fmt::format("{} did not answer in time", what));
+  if (ec == actor_errc::too_many)
+    return error_for(req, http::status::service_unavailable, "limit", not_opened_message(what));
   return error_for(req, http::status::service_unavailable, "overloaded",
                    fmt::format("{} is unavailable ({}); try again", what, ec.message()));
 }
@@ -120,6 +123,7 @@ boost::asio::awaitable<http_response> counters(server_context& ctx, const http_r
   }
   auto r = co_await ctx.dir.ask_counter(name, counter_actor::inc{by});
   if (!r) co_return ask_failed(req, r.error(), what);
+  if (r->store_full) co_return error_for(req, http::status::insufficient_storage, "limit", not_stored_message(what));
   if (r->overflow)
     co_return error_for(req, http::status::bad_request, "bad_request",
                         fmt::format("field 'by': counter '{}' at {} cannot change by {} without leaving the signed "
@@ -130,17 +134,21 @@ boost::asio::awaitable<http_response> counters(server_context& ctx, const http_r
 
 boost::asio::awaitable<http_response> room_list(server_context& ctx, const http_request& req) {
   if (req.method() != http::verb::get && req.method() != http::verb::head) co_return method_not_allowed(req, "GET, HEAD");
+  // Rooms with stored messages and rooms open now (perhaps with members but no messages yet).
+  std::map<std::string, std::uint64_t> last_seqs;
+  for (auto& listing : ctx.dir.env().store->list_rooms()) last_seqs.emplace(std::move(listing.room), listing.last_seq);
+  for (auto& open : ctx.dir.open_rooms()) last_seqs.emplace(std::move(open), 0);
   auto rooms = nlohmann::json::array();
-  for (const auto& listing : ctx.dir.env().store->list_rooms()) {
+  for (const auto& [room, stored_seq] : last_seqs) {
     std::size_t members = 0;
-    auto last_seq = listing.last_seq;
-    if (auto live = ctx.dir.find_room(listing.room)) {
+    auto last_seq = stored_seq;
+    if (auto live = ctx.dir.find_room(room)) {
       if (auto r = co_await live->ask(room_actor::describe{})) {
         members = r->members.size();
         last_seq = r->last_seq;
       }
     }
-    rooms.push_back({{"room", listing.room}, {"members", members}, {"last_seq", last_seq}});
+    rooms.push_back({{"room", room}, {"members", members}, {"last_seq", last_seq}});
   }
   co_return json_response(req, nlohmann::json{{"rooms", std::move(rooms)}}.dump());
 }
@@ -184,7 +192,10 @@ boost::asio::awaitable<http_response> room_publish(server_context& ctx, const ht
   auto asked = ctx.dir.ask_room(room, room_actor::say{{"", name->get<std::string>()}, text->get<std::string>()});
   auto r = co_await std::move(asked);
   if (!r) co_return ask_failed(req, r.error(), fmt::format("room '{}'", room));
-  co_return json_response(req, nlohmann::json{{"seq", r->seq.value_or(0)}}.dump());
+  if (r->result == room_actor::say_reply::outcome::store_full)
+    co_return error_for(req, http::status::insufficient_storage, "limit",
+                        not_stored_message(fmt::format("room '{}'", room)));
+  co_return json_response(req, nlohmann::json{{"seq", r->seq}}.dump());
 }
 
 http_response node_info(server_context& ctx, const http_request& req) {

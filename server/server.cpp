@@ -16,6 +16,8 @@ domain_env make_env(const config& cfg, state_store& store) {
   env.idle_timeout = cfg.rooms.idle_ms;
   env.max_text_bytes = cfg.limits.max_text_bytes;
   env.outbound_queue = cfg.limits.outbound_queue;
+  env.max_rooms = cfg.limits.max_rooms;
+  env.max_counters = cfg.limits.max_counters;
   return env;
 }
 
@@ -45,6 +47,7 @@ server_options make_options(const config& cfg) {
 
 server::server(const config& cfg)
     : cfg_(cfg),
+      store_(cfg.limits.max_rooms, cfg.limits.max_counters),
       env_(make_env(cfg, store_)),
       system_(make_system_config(cfg)),
       dir_(system_, env_),

@@ -51,7 +51,8 @@ std::string render_prometheus(const server_metrics& m, actor_system& system) {
           log_lines_dropped());
 
   family(out, "troupe_protocol_errors_total", "counter", "Protocol error replies sent, by code.");
-  for (int c = static_cast<int>(protocol::error_code::bad_json); c <= static_cast<int>(protocol::error_code::timeout);
+  static_assert(static_cast<std::size_t>(protocol::last_error_code) < protocol_error_counts{}.size());
+  for (int c = static_cast<int>(protocol::error_code::bad_json); c <= static_cast<int>(protocol::last_error_code);
        ++c) {
     fmt::format_to(std::back_inserter(out), "troupe_protocol_errors_total{{code=\"{}\"}} {}\n",
                    protocol::to_string(static_cast<protocol::error_code>(c)), m.protocol_errors[c].load());

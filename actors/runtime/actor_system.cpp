@@ -56,7 +56,10 @@ std::size_t actor_system::live_count() const {
 
 void actor_system::forget_name(const actor_core_base& core) {
   std::lock_guard lock(mu_);
-  if (auto it = names_.find(core.name()); it != names_.end() && it->second.get() == &core) names_.erase(it);
+  if (auto it = names_.find(core.name()); it != names_.end() && it->second.get() == &core) {
+    names_.erase(it);
+    --named_count_[core.type()];
+  }
 }
 
 void actor_system::forget(const actor_core_base& core) {

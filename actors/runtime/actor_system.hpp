@@ -23,6 +23,7 @@
 #include <string_view>
 #include <thread>
 #include <tuple>
+#include <typeindex>
 #include <unordered_map>
 #include <vector>
 
@@ -66,11 +67,35 @@ class actor_system {
     return spawn_locked<A>(lock, std::move(options), std::forward<Args>(args)...);
   }
 
+  // As get_or_spawn, but spawns only while fewer than `limit` named actors of type A are live;
+  // otherwise returns nothing. Bounds what clients can make the server create by naming it.
+  template <class A, class... Args>
+  std::optional<actor_ref<A>> get_or_spawn_within(std::size_t limit, std::string_view name,
+                                                  Args&&... args) {
+    std::unique_lock lock(mu_);
+    if (auto it = names_.find(std::string(name)); it != names_.end()) return typed<A>(it->second);
+    if (auto n = named_count_.find(typeid(A)); n != named_count_.end() && n->second >= limit)
+      return std::nullopt;
+    spawn_options options;
+    options.name = std::string(name);
+    return spawn_locked<A>(lock, std::move(options), std::forward<Args>(args)...);
+  }
+
   template <class A>
   std::optional<actor_ref<A>> find(std::string_view name) const {
     std::lock_guard lock(mu_);
     if (auto it = names_.find(std::string(name)); it != names_.end()) return typed<A>(it->second);
     return std::nullopt;
+  }
+
+  // The names of the live named actors of type A, in no particular order.
+  template <class A>
+  std::vector<std::string> names_of() const {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    for (const auto& [name, core] : names_)
+      if (core->type() == std::type_index(typeid(A))) out.push_back(name);
+    return out;
   }
 
   // n workers, each constructed from `args` (and its index, if W takes one last).
@@ -128,7 +153,10 @@ class actor_system {
       return actor_ref<A>(std::move(core));
     }
     live_.emplace(core->id(), core);
-    if (!options.name.empty()) names_.emplace(options.name, core);
+    if (!options.name.empty()) {
+      names_.emplace(options.name, core);
+      ++named_count_[core->type()];
+    }
     core->start();
     return actor_ref<A>(std::move(core));
   }
@@ -147,6 +175,7 @@ class actor_system {
   std::condition_variable all_stopped_;
   std::unordered_map<std::uint64_t, std::shared_ptr<actor_core_base>> live_;
   std::unordered_map<std::string, std::shared_ptr<actor_core_base>> names_;
+  std::unordered_map<std::type_index, std::size_t> named_count_;  // names_ by actor type
   std::uint64_t next_id_ = 1;
   std::atomic<bool> shutting_down_{false};
   bool joined_ = false;

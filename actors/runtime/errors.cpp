@@ -15,6 +15,7 @@ class actor_category_impl final : public boost::system::error_category {
       case actor_errc::timeout: return "ask timed out";
       case actor_errc::handler_failed: return "handler failed";
       case actor_errc::deadlock: return "ask would deadlock";
+      case actor_errc::too_many: return "too many actors of this kind";
     }
     return "unknown actor error";
   }

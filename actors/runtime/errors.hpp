@@ -12,6 +12,7 @@ enum class actor_errc {
   timeout,           // the ask's deadline passed before a reply
   handler_failed,    // the handler threw while handling this ask
   deadlock,          // the ask would wait on its own asker (directly or through a chain)
+  too_many,          // not spawned: as many actors of its kind as allowed are running
 };
 
 const boost::system::error_category& actor_category() noexcept;

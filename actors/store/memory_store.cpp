@@ -18,9 +18,20 @@ std::int64_t memory_store::load_counter(std::string_view counter) {
   return it == counters_.end() ? 0 : it->second;
 }
 
-void memory_store::save_counter(std::string_view counter, std::int64_t value) {
+bool memory_store::save_counter(std::string_view counter, std::int64_t value) {
   std::lock_guard lock(mu_);
-  counters_[std::string(counter)] = value;
+  auto it = counters_.find(std::string(counter));
+  if (value == 0) {
+    if (it != counters_.end()) counters_.erase(it);
+    return true;
+  }
+  if (it != counters_.end()) {
+    it->second = value;
+    return true;
+  }
+  if (counters_.size() >= max_counters_) return false;
+  counters_.emplace(std::string(counter), value);
+  return true;
 }
 
 room_record memory_store::to_record(const room_data& d) {
@@ -30,8 +41,7 @@ room_record memory_store::to_record(const room_data& d) {
 room_record memory_store::load_room(std::string_view room) {
   std::lock_guard lock(mu_);
   auto it = rooms_.find(room);
-  if (it == rooms_.end()) it = rooms_.emplace(std::string(room), room_data{random_id(), 0, {}}).first;
-  return to_record(it->second);
+  return it == rooms_.end() ? room_record{random_id(), 0, {}} : to_record(it->second);
 }
 
 std::optional<room_record> memory_store::find_room(std::string_view room) {
@@ -41,14 +51,19 @@ std::optional<room_record> memory_store::find_room(std::string_view room) {
   return to_record(it->second);
 }
 
-void memory_store::append_message(std::string_view room, stored_message m, std::size_t keep) {
+bool memory_store::append_message(std::string_view room, std::string_view epoch, stored_message m,
+                                  std::size_t keep) {
   std::lock_guard lock(mu_);
   auto it = rooms_.find(room);
-  if (it == rooms_.end()) it = rooms_.emplace(std::string(room), room_data{random_id(), 0, {}}).first;
+  if (it == rooms_.end()) {
+    if (rooms_.size() >= max_rooms_) return false;
+    it = rooms_.emplace(std::string(room), room_data{std::string(epoch), 0, {}}).first;
+  }
   auto& d = it->second;
   d.last_seq = m.seq;
   d.history.push_back(std::move(m));
   while (d.history.size() > keep) d.history.pop_front();
+  return true;
 }
 
 std::vector<room_listing> memory_store::list_rooms() {

@@ -11,11 +11,16 @@ namespace troupe {
 
 class memory_store final : public state_store {
  public:
+  // At most `max_rooms` rooms and `max_counters` counters are kept: memory is bounded.
+  memory_store(std::size_t max_rooms, std::size_t max_counters)
+      : max_rooms_(max_rooms), max_counters_(max_counters) {}
+
   std::int64_t load_counter(std::string_view counter) override;
-  void save_counter(std::string_view counter, std::int64_t value) override;
+  bool save_counter(std::string_view counter, std::int64_t value) override;
   room_record load_room(std::string_view room) override;
   std::optional<room_record> find_room(std::string_view room) override;
-  void append_message(std::string_view room, stored_message m, std::size_t keep) override;
+  bool append_message(std::string_view room, std::string_view epoch, stored_message m,
+                      std::size_t keep) override;
   std::vector<room_listing> list_rooms() override;
 
  private:
@@ -26,6 +31,8 @@ class memory_store final : public state_store {
   };
   static room_record to_record(const room_data& d);
 
+  const std::size_t max_rooms_;
+  const std::size_t max_counters_;
   std::mutex mu_;
   std::unordered_map<std::string, std::int64_t> counters_;
   std::map<std::string, room_data, std::less<>> rooms_;

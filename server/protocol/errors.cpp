@@ -29,6 +29,8 @@ std::string_view to_string(error_code code) noexcept {
       return "overloaded";
     case error_code::timeout:
       return "timeout";
+    case error_code::limit:
+      return "limit";
   }
   return "unknown_error";
 }

@@ -16,7 +16,9 @@ enum class error_code {
   not_member,    // room.say / room.leave for a room the session has not joined
   overloaded,    // a mailbox or outbound queue on the way is full; retry later
   timeout,       // the actor behind the request did not answer in time
+  limit,         // a new room or counter, and the server holds as many as it may
 };
+inline constexpr error_code last_error_code = error_code::limit;
 
 // The wire spelling: "bad_json", "bad_request", ...
 std::string_view to_string(error_code code) noexcept;

@@ -28,7 +28,7 @@ class domain_test : public ::testing::Test {
     return parsed;
   }
 
-  memory_store store_;
+  memory_store store_{1000, 1000};
   domain_env env_;
   actor_system system_{system_config{2}};
 };

@@ -80,7 +80,8 @@ TEST_F(room_actor_test, non_members_cannot_say_but_http_publishers_can) {
   auto r = room("closed");
   auto alice = std::make_shared<outbox>(16);
   r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
-  EXPECT_FALSE(r.ask_blocking(room_actor::say{{"s-x", "x"}, "sneak"})->seq.has_value());
+  EXPECT_EQ(r.ask_blocking(room_actor::say{{"s-x", "x"}, "sneak"})->result,
+            room_actor::say_reply::outcome::not_member);
   EXPECT_EQ(r.ask_blocking(room_actor::say{{"", "curl"}, "from http"})->seq, 1u);
   auto seen = drain(*alice);
   ASSERT_EQ(seen.size(), 1u);
@@ -172,6 +173,39 @@ TEST_F(room_actor_test, a_member_whose_connection_is_gone_is_removed_with_a_leav
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0]["event"], "leave");
   EXPECT_EQ(seen[0]["member"]["session"], "s-c");
+}
+
+// A room is stored only once it has a message: joining or reading one leaves nothing behind.
+// The store holds a bounded number of rooms; a new room's message beyond it is refused, neither
+// numbered nor broadcast, while rooms already stored go on.
+TEST_F(room_actor_test, a_room_is_stored_with_its_first_message_and_the_store_is_bounded) {
+  memory_store small{1, 1};
+  env_.store = &small;
+  auto alice = std::make_shared<outbox>(16);
+  auto quiet = room("quiet");
+  auto first_epoch = quiet.ask_blocking(room_actor::join{{"s-a", "alice"}, alice})->epoch;
+  quiet.ask_blocking(room_actor::history{0}).value();
+  EXPECT_FALSE(small.find_room("quiet")) << "nothing stored for a room without messages";
+  EXPECT_TRUE(small.list_rooms().empty());
+
+  auto kept = room("kept");
+  EXPECT_EQ(kept.ask_blocking(room_actor::say{{"", "bot"}, "one"})->seq, 1u);
+  const auto stored = small.find_room("kept");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->epoch, kept.ask_blocking(room_actor::describe{})->epoch)
+      << "stored under the epoch the room announced";
+
+  auto refused = quiet.ask_blocking(room_actor::say{{"s-a", ""}, "two"}).value();
+  EXPECT_EQ(refused.result, room_actor::say_reply::outcome::store_full);
+  EXPECT_TRUE(drain(*alice).empty()) << "a refused message is not broadcast";
+  const auto after = quiet.ask_blocking(room_actor::describe{}).value();
+  EXPECT_EQ(after.last_seq, 0u) << "nor numbered";
+  EXPECT_EQ(after.epoch, first_epoch);
+  EXPECT_EQ(kept.ask_blocking(room_actor::say{{"", "bot"}, "two"})->seq, 2u)
+      << "a stored room goes on";
+  ASSERT_EQ(small.list_rooms().size(), 1u);
+  EXPECT_EQ(small.list_rooms()[0].room, "kept");
+  EXPECT_EQ(small.list_rooms()[0].last_seq, 2u);
 }
 
 }  // namespace

@@ -34,6 +34,8 @@ const std::vector<documented> all_settings = {
     {"--max-text-bytes", "TROUPE_MAX_TEXT_BYTES", "limits.max_text_bytes", "4096"},
     {"--outbound-queue", "TROUPE_OUTBOUND_QUEUE", "limits.outbound_queue", "1024"},
     {"--ask-timeout-ms", "TROUPE_ASK_TIMEOUT_MS", "limits.ask_timeout_ms", "5000"},
+    {"--max-rooms", "TROUPE_MAX_ROOMS", "limits.max_rooms", "10000"},
+    {"--max-counters", "TROUPE_MAX_COUNTERS", "limits.max_counters", "100000"},
     {"--mailbox-capacity", "TROUPE_MAILBOX_CAPACITY", "actors.mailbox_capacity", "1024"},
     {"--room-history", "TROUPE_ROOM_HISTORY", "rooms.history", "100"},
     {"--room-idle-ms", "TROUPE_ROOM_IDLE_MS", "rooms.idle_ms", "30000"},

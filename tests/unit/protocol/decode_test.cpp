@@ -336,6 +336,7 @@ TEST(decode, error_codes_have_wire_names_and_a_category) {
   EXPECT_EQ(to_string(error_code::not_member), "not_member");
   EXPECT_EQ(to_string(error_code::overloaded), "overloaded");
   EXPECT_EQ(to_string(error_code::timeout), "timeout");
+  EXPECT_EQ(to_string(error_code::limit), "limit");
   const std::error_code ec = error_code::overloaded;
   EXPECT_TRUE(ec);
   EXPECT_EQ(ec.message(), "overloaded");

@@ -126,4 +126,29 @@ TEST(registry, get_or_spawn_with_the_wrong_type_throws) {
   EXPECT_EQ(count->n.load(), 1);
 }
 
+// get_or_spawn_within bounds how many named actors of one type run; the named actors of other
+// types do not count, a running actor is still found at the limit, and a stopped one frees its
+// place.
+TEST(registry, get_or_spawn_within_stops_spawning_at_the_limit) {
+  watchdog dog;
+  troupe::actor_system system(troupe::system_config{.threads = 2});
+  auto count = std::make_shared<construction_count>();
+  auto other = system.get_or_spawn<singleton>("other-type", count);
+  auto a = system.get_or_spawn_within<sleepy>(2, "a", count, 1h);
+  auto b = system.get_or_spawn_within<sleepy>(2, "b", count, 1h);
+  ASSERT_TRUE(a && b);
+  EXPECT_FALSE(system.get_or_spawn_within<sleepy>(2, "c", count, 1h)) << "a third beyond the limit";
+  auto again = system.get_or_spawn_within<sleepy>(2, "a", count, 1h);
+  ASSERT_TRUE(again) << "a running actor is found at the limit";
+  EXPECT_EQ(again->id(), a->id());
+  EXPECT_TRUE(system.get_or_spawn_within<singleton>(2, "another-type", count))
+      << "the limit counts actors of its own type only";
+  b->stop();
+  EXPECT_EQ(b->wait(), troupe::exit_reason::normal);
+  auto c = system.get_or_spawn_within<sleepy>(2, "c", count, 1h);
+  ASSERT_TRUE(c) << "a stopped actor frees its place";
+  EXPECT_EQ(c->ask_blocking(ping{}).value(), 2);
+  EXPECT_EQ(system.names_of<sleepy>().size(), 2u);
+}
+
 }  // namespace
