@@ -12,7 +12,9 @@ void counter_actor::on_start(actor_context<counter_actor>& ctx) {
   update_idle(ctx);
 }
 
-counter_actor::value_reply counter_actor::handle(inc m) {
+// inc, watch and unwatch first claim their reply: one whose ask has timed out changes nothing.
+counter_actor::value_reply counter_actor::handle(inc m, actor_context<counter_actor>& ctx) {
+  if (!ctx.claim_reply()) return {};
   std::int64_t next = 0;
   if (__builtin_add_overflow(value_, m.by, &next)) return {.value = value_, .overflow = true};
   if (!env_.store->save_counter(name_, next)) return {.value = value_, .store_full = true};
@@ -24,12 +26,14 @@ counter_actor::value_reply counter_actor::handle(inc m) {
 std::int64_t counter_actor::handle(get) { return value_; }
 
 std::int64_t counter_actor::handle(watch m, actor_context<counter_actor>& ctx) {
+  if (!ctx.claim_reply()) return 0;
   watchers_.insert_or_assign(std::move(m.session), std::move(m.to));
   update_idle(ctx);
   return value_;
 }
 
 bool counter_actor::handle(unwatch m, actor_context<counter_actor>& ctx) {
+  if (!ctx.claim_reply()) return false;
   bool was = watchers_.erase(m.session) > 0;
   update_idle(ctx);
   return was;

@@ -40,7 +40,7 @@ class counter_actor {
   counter_actor(std::string name, const domain_env& env);
 
   void on_start(actor_context<counter_actor>& ctx);
-  value_reply handle(inc m);
+  value_reply handle(inc m, actor_context<counter_actor>& ctx);
   std::int64_t handle(get);
   std::int64_t handle(watch m, actor_context<counter_actor>& ctx);
   bool handle(unwatch m, actor_context<counter_actor>& ctx);

@@ -28,7 +28,11 @@ void room_actor::on_start(actor_context<room_actor>& ctx) {
   update_idle(ctx);
 }
 
+// join, leave and say first claim their reply: one whose ask has timed out changes nothing, so a
+// client told `timeout` is not in the room (or still is, or said nothing) after all.
+
 room_actor::snapshot room_actor::handle(join m, actor_context<room_actor>& ctx) {
+  if (!ctx.claim_reply()) return {};
   reap_departed(ctx);
   auto [it, fresh] = members_.try_emplace(m.who.session, member_slot{m.who.name, m.to});
   if (fresh) {
@@ -43,6 +47,7 @@ room_actor::snapshot room_actor::handle(join m, actor_context<room_actor>& ctx) 
 }
 
 bool room_actor::handle(leave m, actor_context<room_actor>& ctx) {
+  if (!ctx.claim_reply()) return false;
   auto it = members_.find(m.session);
   if (it == members_.end()) return false;
   room_member who{it->first, it->second.name};
@@ -54,6 +59,7 @@ bool room_actor::handle(leave m, actor_context<room_actor>& ctx) {
 }
 
 room_actor::say_reply room_actor::handle(say m, actor_context<room_actor>& ctx) {
+  if (!ctx.claim_reply()) return {};
   if (!m.from.session.empty()) {
     auto it = members_.find(m.from.session);
     if (it == members_.end()) return {say_reply::outcome::not_member};

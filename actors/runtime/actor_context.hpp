@@ -35,6 +35,11 @@ class actor_context {
   // Finish the messages already queued, then stop (normal exit).
   void stop() { core_.stop(); }
 
+  // For a handler whose effect the asker must learn of: true if the ask is still waiting (or
+  // the message is a tell), and from then on it waits for this reply past its deadline; false
+  // if the ask has timed out: the asker was told `timeout`, so the handler should change nothing.
+  bool claim_reply() { return !core_.current_reply_ || core_.current_reply_->claim(); }
+
   // Sends `m` to this actor after `delay`, or every `period`. Timers die with the actor and are
   // dropped on restart. A periodic tick that finds the mailbox full is skipped, not queued.
   template <class M>

@@ -141,6 +141,7 @@ class actor_core final : public actor_core_base {
         if (!alive) break;  // the rest fail with `stopped` as the batch is cleared
         ++handled;
         current_ask_ = env.reply ? &env.frame : nullptr;
+        current_reply_ = &env.reply;
         // A reply to the batch's last message is the asker's turn next (handoff::continuation):
         // it runs on this thread once the loop waits, instead of waking another one. Messages
         // that raced in meanwhile delay it by at most one fairness quantum.
@@ -161,6 +162,7 @@ class actor_core final : public actor_core_base {
           }
         }
         current_ask_ = nullptr;
+        current_reply_ = nullptr;
         if (next_behaviour_) {
           behaviour_ = std::move(*next_behaviour_);
           next_behaviour_.reset();
@@ -392,6 +394,7 @@ class actor_core final : public actor_core_base {
   std::optional<boost::asio::strand<boost::asio::io_context::executor_type>> timer_strand_;
   std::unique_ptr<boost::asio::steady_timer> idle_timer_;
   std::chrono::milliseconds idle_timeout_{0};  // own coroutine only
+  reply_to* current_reply_ = nullptr;          // the message being handled's; own coroutine only
 
   // Own coroutine only:
   std::optional<A> state_;

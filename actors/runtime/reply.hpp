@@ -2,7 +2,8 @@
 // The one-shot channel an ask's reply travels on.
 //
 // reply_slot<R> is shared by the asker (which awaits it) and the envelope (which fills it).
-// The first of reply, failure or deadline wins; later ones are ignored. Thread-safe.
+// The first of reply, failure or deadline wins; later ones are ignored, and a claimed slot ignores
+// its deadline. Thread-safe.
 #include "actors/runtime/deadline_wheel.hpp"
 #include "actors/runtime/errors.hpp"
 #include "actors/runtime/result.hpp"
@@ -22,6 +23,9 @@ class reply_base : public pending_deadline {
  public:
   virtual ~reply_base() = default;
   virtual void fail(boost::system::error_code ec) = 0;
+  // False if the ask is already settled (timed out); else from now on its deadline no longer
+  // fails it: the asker waits for the reply.
+  virtual bool claim() = 0;
 };
 
 template <class R>
@@ -39,7 +43,22 @@ class reply_slot final : public reply_base {
     if (waiter) std::move(*waiter).complete(how);
   }
   void fail(boost::system::error_code ec) override { set(result<R>(ec)); }
-  void expire() override { fail(actor_errc::timeout); }
+  void expire() override {
+    std::optional<stored_handler<>> waiter;
+    {
+      std::lock_guard lock(mu_);
+      if (value_ || claimed_) return;
+      value_.emplace(actor_errc::timeout);
+      waiter.swap(waiter_);
+    }
+    if (waiter) std::move(*waiter).complete(handoff::fork);
+  }
+  bool claim() override {
+    std::lock_guard lock(mu_);
+    if (value_) return false;
+    claimed_ = true;
+    return true;
+  }
 
   // Completes once set() has been called.
   template <class Token>
@@ -63,6 +82,7 @@ class reply_slot final : public reply_base {
   std::mutex mu_;
   std::optional<result<R>> value_;
   std::optional<stored_handler<>> waiter_;
+  bool claimed_ = false;
 };
 
 // The replier's end, carried in the envelope: dropping it unanswered (the actor stopped, the
@@ -83,6 +103,8 @@ class reply_to {
   ~reply_to() { abandon(); }
 
   explicit operator bool() const noexcept { return slot_ != nullptr; }
+  // See reply_base::claim; a tell (no slot) has nobody to lose, so it is always true.
+  bool claim() { return !slot_ || slot_->claim(); }
 
   template <class R>
   void send(result<R> r, handoff how = handoff::fork) {

@@ -1,6 +1,7 @@
 #include "actors/counter_actor.hpp"
 
 #include "tests/unit/actors/domain_test.hpp"
+#include "tests/unit/runtime/test_support.hpp"
 
 #include <limits>
 
@@ -104,6 +105,27 @@ TEST_F(counter_actor_test, the_store_is_bounded_and_a_counter_at_zero_frees_its_
   EXPECT_FALSE(now.store_full) << "'one' at 0 was forgotten";
   EXPECT_EQ(now.value, 5);
   EXPECT_EQ(small.load_counter("two"), 5);
+}
+
+// An inc or watch whose ask timed out before the counter handled it changes nothing.
+TEST_F(counter_actor_test, asks_that_timed_out_before_the_counter_handled_them_change_nothing) {
+  auto c = system_.spawn<counter_actor>(std::string("slow"), std::cref(env_));
+  auto alice = std::make_shared<outbox>(16);
+  test::client asker;
+  std::future<result<counter_actor::value_reply>> inc;
+  std::future<result<std::int64_t>> watch;
+  {
+    io_threads_held hold(system_);
+    inc = asker.spawn(c.ask(counter_actor::inc{5}, std::chrono::milliseconds(30)));
+    watch = asker.spawn(c.ask(counter_actor::watch{"s-a", alice}, std::chrono::milliseconds(30)));
+    EXPECT_TRUE(asker.run_until(inc));
+    EXPECT_TRUE(asker.run_until(watch));
+  }
+  ASSERT_TRUE(asker.run_until(inc) && asker.run_until(watch));
+  EXPECT_EQ(inc.get().error(), actor_errc::timeout);
+  EXPECT_EQ(watch.get().error(), actor_errc::timeout);
+  EXPECT_EQ(c.ask_blocking(counter_actor::inc{1})->value, 1) << "the timed-out inc did not count";
+  EXPECT_TRUE(drain(*alice).empty()) << "the timed-out watch did not take effect";
 }
 
 }  // namespace

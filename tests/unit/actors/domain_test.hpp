@@ -9,9 +9,35 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <boost/asio/post.hpp>
+
+#include <future>
+#include <latch>
 #include <vector>
 
 namespace troupe {
+
+// While it lives, every io thread of `system` is held, so no actor handles anything (asks can
+// time out in their mailboxes meanwhile).
+class io_threads_held {
+ public:
+  explicit io_threads_held(actor_system& system) {
+    std::latch held(system.thread_count());
+    for (unsigned i = 0; i < system.thread_count(); ++i)
+      boost::asio::post(system.io_context(), [&held, released = released_] {
+        held.count_down();
+        released.wait();
+      });
+    held.wait();
+  }
+  io_threads_held(const io_threads_held&) = delete;
+  io_threads_held& operator=(const io_threads_held&) = delete;
+  ~io_threads_held() { release_.set_value(); }
+
+ private:
+  std::promise<void> release_;
+  std::shared_future<void> released_ = release_.get_future().share();
+};
 
 class domain_test : public ::testing::Test {
  protected:

@@ -1,6 +1,7 @@
 #include "actors/room_actor.hpp"
 
 #include "tests/unit/actors/domain_test.hpp"
+#include "tests/unit/runtime/test_support.hpp"
 
 namespace troupe {
 namespace {
@@ -206,6 +207,39 @@ TEST_F(room_actor_test, a_room_is_stored_with_its_first_message_and_the_store_is
   ASSERT_EQ(small.list_rooms().size(), 1u);
   EXPECT_EQ(small.list_rooms()[0].room, "kept");
   EXPECT_EQ(small.list_rooms()[0].last_seq, 2u);
+}
+
+// A join, say or leave whose ask timed out before the room handled it changes nothing: the client
+// was told `timeout`, so it must not be in the room (or out of it, or heard) after all.
+TEST_F(room_actor_test, asks_that_timed_out_before_the_room_handled_them_change_nothing) {
+  auto r = room("slow");
+  auto alice = std::make_shared<outbox>(16);
+  auto bob = std::make_shared<outbox>(16);
+  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
+
+  test::client c;
+  std::future<result<room_actor::snapshot>> join;
+  std::future<result<room_actor::say_reply>> say;
+  std::future<result<bool>> leave;
+  {
+    io_threads_held hold(system_);  // the asks time out before the room sees them
+    join = c.spawn(r.ask(room_actor::join{{"s-b", "bob"}, bob}, std::chrono::milliseconds(30)));
+    say = c.spawn(r.ask(room_actor::say{{"s-a", ""}, "lost"}, std::chrono::milliseconds(30)));
+    leave = c.spawn(r.ask(room_actor::leave{"s-a"}, std::chrono::milliseconds(30)));
+    EXPECT_TRUE(c.run_until(join));
+    EXPECT_TRUE(c.run_until(say));
+    EXPECT_TRUE(c.run_until(leave));
+  }
+  ASSERT_TRUE(c.run_until(join) && c.run_until(say) && c.run_until(leave));
+  EXPECT_EQ(join.get().error(), actor_errc::timeout);
+  EXPECT_EQ(say.get().error(), actor_errc::timeout);
+  EXPECT_EQ(leave.get().error(), actor_errc::timeout);
+
+  const auto after = r.ask_blocking(room_actor::describe{}).value();
+  ASSERT_EQ(after.members.size(), 1u) << "bob did not join, alice did not leave";
+  EXPECT_EQ(after.members[0].session, "s-a");
+  EXPECT_EQ(after.last_seq, 0u) << "nothing was said";
+  EXPECT_TRUE(drain(*alice).empty()) << "no presence event, no message";
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <memory>
 #include <stdexcept>
 #include <variant>
+#include <vector>
 
 namespace {
 
@@ -167,6 +168,66 @@ TEST(ask, in_flight_when_the_actor_is_stopped_is_still_answered) {
   ASSERT_TRUE(c.run_until(queued));
   EXPECT_EQ(queued.get().value(), 16);
   EXPECT_EQ(w.wait(), troupe::exit_reason::normal);
+}
+
+// A handler can claim its reply (actor_context::claim_reply) before it changes anything the asker
+// must learn of: once claimed, the asker waits for the reply past its deadline; an ask that has
+// already timed out cannot be claimed, so its handler can leave things as they were.
+struct claim_then_linger {
+  std::chrono::milliseconds for_;
+};
+struct claim {};
+struct claims_so_far {};
+
+struct claimer {
+  using message = std::variant<hold, claim_then_linger, claim, claims_so_far>;
+  boost::asio::awaitable<void> handle(hold m) {
+    m.entered.fire();
+    co_await m.gate->async_wait(boost::asio::use_awaitable);
+  }
+  boost::asio::awaitable<int> handle(claim_then_linger m, troupe::actor_context<claimer>& ctx) {
+    if (!ctx.claim_reply()) co_return -1;
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, m.for_);
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    co_return 1;
+  }
+  int handle(claim, troupe::actor_context<claimer>& ctx) {
+    claims.push_back(ctx.claim_reply());
+    return 1;
+  }
+  std::vector<bool> handle(claims_so_far) { return claims; }
+  std::vector<bool> claims;
+};
+
+TEST(ask, a_claimed_reply_is_waited_for_past_the_deadline) {
+  watchdog dog;
+  troupe::actor_system system(two_threads());
+  auto c = system.spawn<claimer>();
+  const auto t0 = clock::now();
+  auto r = c.ask_blocking(claim_then_linger{300ms}, 50ms);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(*r, 1);
+  EXPECT_GE(clock::now() - t0, 300ms);
+}
+
+TEST(ask, one_that_timed_out_cannot_be_claimed_and_a_tell_always_can) {
+  watchdog dog;
+  troupe::actor_system system(two_threads());
+  auto c = system.spawn<claimer>();
+  auto gate = std::make_shared<async_gate>();
+  event entered;
+  ASSERT_FALSE(c.tell(hold{gate, entered}));
+  ASSERT_TRUE(entered.wait());
+
+  // Queued behind the held handler, the ask times out before it is handled.
+  auto late = c.ask_blocking(claim{}, 30ms);
+  ASSERT_FALSE(late.has_value());
+  EXPECT_EQ(late.error(), actor_errc::timeout);
+  ASSERT_FALSE(c.tell(claim{}));
+  gate->open();
+  EXPECT_EQ(c.ask_blocking(claim{}).value(), 1);
+  EXPECT_EQ(c.ask_blocking(claims_so_far{}).value(), (std::vector<bool>{false, true, true}))
+      << "the timed-out ask, the tell, the ask still waiting";
 }
 
 }  // namespace
