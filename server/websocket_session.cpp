@@ -145,7 +145,15 @@ void websocket_session::deliver() {
         asio::bind_executor(ws_.get_executor(), [self = shared_from_this()] { self->deliver(); }));
     return;
   }
-  if (ec) return close_session();  // the session actor is gone
+  if (ec) {
+    // The session actor is gone while its connection is open: it failed (1011), or the server is
+    // past its shutdown grace (1001 was sent already). Close after what is queued, as its on_stop
+    // does too, whichever comes first; the reader reads on, dropping what comes, until the peer
+    // answers the close. (Ending the reader here would let the connection go without a close.)
+    out_->close();
+    heard_while_closing();
+    message_.text.clear();
+  }
   read_message();
 }
 
