@@ -17,9 +17,10 @@ counter_actor::value_reply counter_actor::handle(inc m, actor_context<counter_ac
   if (!ctx.claim_reply()) return {};
   std::int64_t next = 0;
   if (__builtin_add_overflow(value_, m.by, &next)) return {.value = value_, .overflow = true};
-  if (!env_.store->save_counter(name_, next)) return {.value = value_, .store_full = true};
   value_ = next;
+  env_.store->save_counter(name_, value_);
   publish();
+  update_idle(ctx);  // publish may have dropped the last watcher
   return {.value = value_};
 }
 
@@ -48,8 +49,10 @@ void counter_actor::publish() {
   });
 }
 
-// Watched counters stay; unwatched ones passivate when idle (their value is in the store).
+// Watched counters stay; unwatched ones passivate when idle (their value is in the store). A
+// watcher whose connection is gone counts for nothing (its unwatch may have been refused).
 void counter_actor::update_idle(actor_context<counter_actor>& ctx) {
+  std::erase_if(watchers_, [](const auto& w) { return w.second.expired(); });
   ctx.set_idle_timeout(watchers_.empty() ? env_.idle_timeout : std::chrono::milliseconds::zero());
 }
 

@@ -33,7 +33,6 @@ class counter_actor {
   struct value_reply {
     std::int64_t value = 0;
     bool overflow = false;  // inc refused: the value would leave the 64-bit range
-    bool store_full = false;  // inc refused: a new counter, and the store holds all it may
   };
   using message = std::variant<inc, get, watch, unwatch>;
 

@@ -31,9 +31,10 @@ class directory {
     return names;
   }
 
-  // Asks the named counter/room. If the one found was passivating (stopped), asks its fresh
-  // incarnation once more. One not running while env().max_rooms rooms (max_counters counters)
-  // are fails with actor_errc::too_many.
+  // Asks the named counter/room, opening (spawning) it if it is not running: for requests that
+  // change it. If the one found was passivating (stopped), asks its fresh incarnation once more.
+  // One not running while env().max_rooms rooms (max_counters counters) are fails with
+  // actor_errc::too_many.
   template <class M>
   auto ask_counter(std::string_view name, M m) {
     return ask_named<counter_actor>("counter:", std::string(name), std::move(m));
@@ -42,6 +43,26 @@ class directory {
   auto ask_room(std::string_view name, M m) {
     return ask_named<room_actor>("room:", std::string(name), std::move(m));
   }
+  // Asks the named counter/room only if it is running; std::nullopt if it is not (or stops
+  // first). Opens nothing: for leave and unwatch, which have nothing to do in one not running.
+  template <class M>
+  auto ask_open_counter(std::string_view name, M m) {
+    return ask_if_open<counter_actor>("counter:", std::string(name), std::move(m));
+  }
+  template <class M>
+  auto ask_open_room(std::string_view name, M m) {
+    return ask_if_open<room_actor>("room:", std::string(name), std::move(m));
+  }
+
+  // Reads that open nothing: a counter or room not running is read from the store, so reading
+  // cannot use up the places of max_rooms / max_counters.
+  boost::asio::awaitable<result<std::int64_t>> counter_value(std::string name);
+  boost::asio::awaitable<result<room_actor::snapshot>> room_history(std::string name,
+                                                                    std::uint64_t since);
+  // As room_history from 0 with the members, or std::nullopt for a room neither running nor
+  // stored.
+  boost::asio::awaitable<std::optional<result<room_actor::snapshot>>> room_detail(std::string name);
+
   template <class M>
   boost::system::error_code tell_counter(std::string_view name, M m) {
     return tell_named<counter_actor>("counter:", name, std::move(m));
@@ -80,6 +101,17 @@ class directory {
     co_return r;
   }
 
+  template <class A, class M>
+  boost::asio::awaitable<std::optional<result<reply_t<A, M>>>> ask_if_open(std::string_view prefix,
+                                                                           std::string name, M m) {
+    auto ref = system_.find<A>(std::string(prefix) + name);
+    if (!ref) co_return std::nullopt;
+    auto asked = ref->ask(std::move(m));
+    auto r = co_await std::move(asked);
+    if (!r && r.error() == actor_errc::stopped) co_return std::nullopt;
+    co_return r;
+  }
+
   // Only leave and unwatch are told, so only a running actor is told: one not running has no
   // members or watchers, and spawning it to say so would be waste.
   template <class A, class M>
@@ -92,13 +124,10 @@ class directory {
   const domain_env& env_;
 };
 
-// The wording of the `limit` errors, the same over WebSocket and HTTP; `what` is "room 'x'" or
-// "counter 'x'".
+// The wording of the `limit` error for a room or counter not opened, the same over WebSocket and
+// HTTP; `what` is "room 'x'" or "counter 'x'".
 inline std::string not_opened_message(std::string_view what) {
   return std::string(what) + " is not open, and as many as the server allows are; try again later";
-}
-inline std::string not_stored_message(std::string_view what) {
-  return std::string(what) + " cannot be stored: the server holds as many as it allows";
 }
 
 }  // namespace troupe

@@ -62,15 +62,12 @@ room_actor::say_reply room_actor::handle(say m, actor_context<room_actor>& ctx) 
   if (!ctx.claim_reply()) return {};
   if (!m.from.session.empty()) {
     auto it = members_.find(m.from.session);
-    if (it == members_.end()) return {say_reply::outcome::not_member};
+    if (it == members_.end()) return {};
     m.from.name = it->second.name;
   }
   const auto seq = record_.last_seq + 1;
   auto f = make_frame(protocol::encode_room_message(
       protocol::chat_message{name_, seq, to_protocol(m.from), std::move(m.text), unix_ms()}));
-  // Stored first: a message the store refuses is neither numbered nor broadcast.
-  if (!env_.store->append_message(name_, record_.epoch, {seq, f}, env_.room_history))
-    return {say_reply::outcome::store_full};
   record_.last_seq = seq;
   record_.history.push_back({seq, f});
   if (record_.history.size() > env_.room_history)
@@ -78,8 +75,9 @@ room_actor::say_reply room_actor::handle(say m, actor_context<room_actor>& ctx) 
         record_.history.begin(),
         record_.history.begin() +
             static_cast<std::ptrdiff_t>(record_.history.size() - env_.room_history));
+  env_.store->append_message(name_, record_.epoch, {seq, f}, env_.room_history);
   if (!broadcast(f)) reap_departed(ctx);
-  return {say_reply::outcome::said, seq};
+  return {seq};
 }
 
 room_actor::snapshot room_actor::handle(history m, actor_context<room_actor>& ctx) {
@@ -131,11 +129,17 @@ std::vector<room_member> room_actor::member_list() const {
   return out;
 }
 
-room_actor::snapshot room_actor::make_snapshot(std::uint64_t since) const {
-  snapshot s{member_list(), {}, record_.last_seq, record_.epoch};
-  auto first = std::find_if(record_.history.begin(), record_.history.end(),
+room_actor::snapshot room_actor::stored_snapshot(const room_record& record, std::uint64_t since) {
+  snapshot s{{}, {}, record.last_seq, record.epoch};
+  auto first = std::find_if(record.history.begin(), record.history.end(),
                             [since](const stored_message& m) { return m.seq > since; });
-  for (auto it = first; it != record_.history.end(); ++it) s.messages.push_back(it->encoded);
+  for (auto it = first; it != record.history.end(); ++it) s.messages.push_back(it->encoded);
+  return s;
+}
+
+room_actor::snapshot room_actor::make_snapshot(std::uint64_t since) const {
+  auto s = stored_snapshot(record_, since);
+  s.members = member_list();
   return s;
 }
 

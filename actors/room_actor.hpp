@@ -51,13 +51,15 @@ class room_actor {
     std::string epoch;
   };
   struct say_reply {
-    enum class outcome { said, not_member, store_full };
-    outcome result = outcome::said;
-    std::uint64_t seq = 0;  // when said
+    std::optional<std::uint64_t> seq;  // empty: the sender is not a member
   };
   using message = std::variant<join, leave, say, history, describe>;
 
   room_actor(std::string name, const domain_env& env);
+
+  // What a room not running answers from its stored record: the messages after `since`, and no
+  // members (a room with members runs).
+  static snapshot stored_snapshot(const room_record& record, std::uint64_t since);
 
   void on_start(actor_context<room_actor>& ctx);
   snapshot handle(join m, actor_context<room_actor>& ctx);

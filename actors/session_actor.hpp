@@ -65,6 +65,9 @@ class session_actor {
   void send_error(const request_id& id, protocol::error_code code, std::string_view message);
   // Turns a failed ask into the protocol's error reply; `what` names the actor asked.
   void send_ask_error(const request_id& id, boost::system::error_code ec, std::string_view what);
+  // Joined rooms plus watched counters are at limits.max_subscriptions (a new one is refused).
+  bool at_subscription_limit() const;
+  void send_subscription_limit(const request_id& id, std::string_view what);
 
   const session_services& services_;
   std::string id_;

@@ -144,12 +144,18 @@ std::vector<setting> make_table() {
       "how long a request waits for an actor's reply before a timeout error", 1, one_day_ms));
   t.push_back(integer<&c::limits, &limit_settings::max_rooms>(
       "limits", "max_rooms", "--max-rooms", "TROUPE_MAX_ROOMS",
-      "rooms open at once, and rooms with stored messages; a new one beyond gets a limit error", 1,
-      max_size));
+      "rooms open at once (a new one beyond gets a limit error), and rooms whose messages are "
+      "kept (a new one beyond forgets the least recently used)",
+      1, max_size));
   t.push_back(integer<&c::limits, &limit_settings::max_counters>(
       "limits", "max_counters", "--max-counters", "TROUPE_MAX_COUNTERS",
-      "counters open at once, and counters with a stored value; a new one beyond gets a limit error",
+      "counters open at once (a new one beyond gets a limit error), and counters whose values are "
+      "kept (a new one beyond forgets the least recently used)",
       1, max_size));
+  t.push_back(integer<&c::limits, &limit_settings::max_subscriptions>(
+      "limits", "max_subscriptions", "--max-subscriptions", "TROUPE_MAX_SUBSCRIPTIONS",
+      "rooms a session may have joined plus counters it may watch; one more gets a limit error", 1,
+      max_size));
   t.push_back(integer<&c::actors, &actor_settings::mailbox_capacity>(
       "actors", "mailbox_capacity", "--mailbox-capacity", "TROUPE_MAILBOX_CAPACITY",
       "messages the mailbox of a room, counter or worker holds (a session's: 256); beyond it "

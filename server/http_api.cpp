@@ -3,9 +3,9 @@
 #include "server/protocol/encode.hpp"
 #include "server/protocol/names.hpp"
 
+#include <fmt/format.h>
 #include <boost/beast/http/verb.hpp>
 #include <boost/beast/version.hpp>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <charconv>
@@ -34,7 +34,8 @@ std::vector<std::string_view> split_path(std::string_view target) {
   return parts;
 }
 
-http_response json_response(const http_request& req, std::string body, http::status status = http::status::ok) {
+http_response json_response(const http_request& req, std::string body,
+                            http::status status = http::status::ok) {
   http_response res{status, req.version()};
   res.set(http::field::server, "troupe");
   res.set(http::field::content_type, "application/json");
@@ -44,21 +45,25 @@ http_response json_response(const http_request& req, std::string body, http::sta
   return res;
 }
 
-http_response error_for(const http_request& req, http::status status, std::string_view code, std::string_view msg) {
+http_response error_for(const http_request& req, http::status status, std::string_view code,
+                        std::string_view msg) {
   return http_error(status, code, msg, req.version(), req.keep_alive());
 }
 
 http_response method_not_allowed(const http_request& req, std::string_view allow) {
-  auto res = error_for(req, http::status::method_not_allowed, "method_not_allowed",
-                       fmt::format("{} {} is not allowed; allowed: {}", std::string_view(req.method_string()),
-                                   std::string_view(req.target()), allow));
+  auto res = error_for(
+      req, http::status::method_not_allowed, "method_not_allowed",
+      fmt::format("{} {} is not allowed; allowed: {}", std::string_view(req.method_string()),
+                  std::string_view(req.target()), allow));
   res.set(http::field::allow, allow);
   return res;
 }
 
-http_response ask_failed(const http_request& req, boost::system::error_code ec, std::string_view what) {
+http_response ask_failed(const http_request& req, boost::system::error_code ec,
+                         std::string_view what) {
   if (ec == actor_errc::timeout || ec == actor_errc::deadlock)
-    return error_for(req, http::status::gateway_timeout, "timeout", fmt::format("{} did not answer in time", what));
+    return error_for(req, http::status::gateway_timeout, "timeout",
+                     fmt::format("{} did not answer in time", what));
   if (ec == actor_errc::too_many)
     return error_for(req, http::status::service_unavailable, "limit", not_opened_message(what));
   return error_for(req, http::status::service_unavailable, "overloaded",
@@ -66,7 +71,8 @@ http_response ask_failed(const http_request& req, boost::system::error_code ec, 
 }
 
 // A request body that must be a JSON object, or empty when `empty_ok`.
-std::optional<nlohmann::json> body_object(const http_request& req, bool empty_ok, std::string& error) {
+std::optional<nlohmann::json> body_object(const http_request& req, bool empty_ok,
+                                          std::string& error) {
   const auto& body = req.body();
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
     if (empty_ok) return nlohmann::json::object();
@@ -92,20 +98,22 @@ std::string counter_body(std::string_view name, std::int64_t value) {
 nlohmann::json members_json(const std::vector<room_member>& members) {
   auto out = nlohmann::json::array();
   for (const auto& m : members)
-    out.push_back({{"session", m.session.empty() ? nlohmann::json(nullptr) : nlohmann::json(m.session)},
-                   {"name", m.name}});
+    out.push_back(
+        {{"session", m.session.empty() ? nlohmann::json(nullptr) : nlohmann::json(m.session)},
+         {"name", m.name}});
   return out;
 }
 
-boost::asio::awaitable<http_response> counters(server_context& ctx, const http_request& req, std::string_view name,
-                                               bool inc) {
+boost::asio::awaitable<http_response> counters(server_context& ctx, const http_request& req,
+                                               std::string_view name, bool inc) {
   if (!protocol::valid_name(name))
     co_return error_for(req, http::status::bad_request, "bad_request",
                         "counter name must match ^[A-Za-z0-9._-]{1,64}$");
   const auto what = fmt::format("counter '{}'", name);
   if (!inc) {
-    if (req.method() != http::verb::get && req.method() != http::verb::head) co_return method_not_allowed(req, "GET, HEAD");
-    auto r = co_await ctx.dir.ask_counter(name, counter_actor::get{});
+    if (req.method() != http::verb::get && req.method() != http::verb::head)
+      co_return method_not_allowed(req, "GET, HEAD");
+    auto r = co_await ctx.dir.counter_value(std::string(name));
     if (!r) co_return ask_failed(req, r.error(), what);
     co_return json_response(req, counter_body(name, *r));
   }
@@ -116,27 +124,32 @@ boost::asio::awaitable<http_response> counters(server_context& ctx, const http_r
   std::int64_t by = 1;
   if (auto it = body->find("by"); it != body->end()) {
     if (!it->is_number_integer())
-      co_return error_for(req, http::status::bad_request, "bad_request", "field 'by' must be a 64-bit integer");
-    if (it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
-      co_return error_for(req, http::status::bad_request, "bad_request", "field 'by' must be a 64-bit integer");
+      co_return error_for(req, http::status::bad_request, "bad_request",
+                          "field 'by' must be a 64-bit integer");
+    if (it->is_number_unsigned() &&
+        it->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+      co_return error_for(req, http::status::bad_request, "bad_request",
+                          "field 'by' must be a 64-bit integer");
     by = it->get<std::int64_t>();
   }
   auto r = co_await ctx.dir.ask_counter(name, counter_actor::inc{by});
   if (!r) co_return ask_failed(req, r.error(), what);
-  if (r->store_full) co_return error_for(req, http::status::insufficient_storage, "limit", not_stored_message(what));
   if (r->overflow)
-    co_return error_for(req, http::status::bad_request, "bad_request",
-                        fmt::format("field 'by': counter '{}' at {} cannot change by {} without leaving the signed "
-                                    "64-bit range",
-                                    name, r->value, by));
+    co_return error_for(
+        req, http::status::bad_request, "bad_request",
+        fmt::format("field 'by': counter '{}' at {} cannot change by {} without leaving the signed "
+                    "64-bit range",
+                    name, r->value, by));
   co_return json_response(req, counter_body(name, r->value));
 }
 
 boost::asio::awaitable<http_response> room_list(server_context& ctx, const http_request& req) {
-  if (req.method() != http::verb::get && req.method() != http::verb::head) co_return method_not_allowed(req, "GET, HEAD");
+  if (req.method() != http::verb::get && req.method() != http::verb::head)
+    co_return method_not_allowed(req, "GET, HEAD");
   // Rooms with stored messages and rooms open now (perhaps with members but no messages yet).
   std::map<std::string, std::uint64_t> last_seqs;
-  for (auto& listing : ctx.dir.env().store->list_rooms()) last_seqs.emplace(std::move(listing.room), listing.last_seq);
+  for (auto& listing : ctx.dir.env().store->list_rooms())
+    last_seqs.emplace(std::move(listing.room), listing.last_seq);
   for (auto& open : ctx.dir.open_rooms()) last_seqs.emplace(std::move(open), 0);
   auto rooms = nlohmann::json::array();
   for (const auto& [room, stored_seq] : last_seqs) {
@@ -153,53 +166,64 @@ boost::asio::awaitable<http_response> room_list(server_context& ctx, const http_
   co_return json_response(req, nlohmann::json{{"rooms", std::move(rooms)}}.dump());
 }
 
-boost::asio::awaitable<http_response> room_detail(server_context& ctx, const http_request& req, std::string_view room) {
-  if (req.method() != http::verb::get && req.method() != http::verb::head) co_return method_not_allowed(req, "GET, HEAD");
+boost::asio::awaitable<http_response> room_detail(server_context& ctx, const http_request& req,
+                                                  std::string_view room) {
+  if (req.method() != http::verb::get && req.method() != http::verb::head)
+    co_return method_not_allowed(req, "GET, HEAD");
   if (!protocol::valid_name(room))
-    co_return error_for(req, http::status::bad_request, "bad_request", "room name must match ^[A-Za-z0-9._-]{1,64}$");
-  if (!ctx.dir.find_room(room) && !ctx.dir.env().store->find_room(room))
-    co_return error_for(req, http::status::not_found, "not_found", fmt::format("no room '{}'", room));
-  auto r = co_await ctx.dir.ask_room(room, room_actor::describe{});
+    co_return error_for(req, http::status::bad_request, "bad_request",
+                        "room name must match ^[A-Za-z0-9._-]{1,64}$");
+  auto detail = co_await ctx.dir.room_detail(std::string(room));
+  if (!detail)
+    co_return error_for(req, http::status::not_found, "not_found",
+                        fmt::format("no room '{}'", room));
+  auto& r = *detail;
   if (!r) co_return ask_failed(req, r.error(), fmt::format("room '{}'", room));
   auto history = nlohmann::json::array();
   for (const auto& f : r->messages) history.push_back(nlohmann::json::parse(f->text()));
   co_return json_response(req, nlohmann::json{{"room", room},
-                                               {"members", members_json(r->members)},
-                                               {"history", std::move(history)},
-                                               {"last_seq", r->last_seq},
-                                               {"epoch", r->epoch}}
+                                              {"members", members_json(r->members)},
+                                              {"history", std::move(history)},
+                                              {"last_seq", r->last_seq},
+                                              {"epoch", r->epoch}}
                                    .dump());
 }
 
-boost::asio::awaitable<http_response> room_publish(server_context& ctx, const http_request& req, std::string_view room) {
+boost::asio::awaitable<http_response> room_publish(server_context& ctx, const http_request& req,
+                                                   std::string_view room) {
   if (req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
   if (!protocol::valid_name(room))
-    co_return error_for(req, http::status::bad_request, "bad_request", "room name must match ^[A-Za-z0-9._-]{1,64}$");
+    co_return error_for(req, http::status::bad_request, "bad_request",
+                        "room name must match ^[A-Za-z0-9._-]{1,64}$");
   std::string error;
   auto body = body_object(req, /*empty_ok=*/false, error);
   if (!body) co_return error_for(req, http::status::bad_request, "bad_json", error);
   auto text = body->find("text");
   if (text == body->end() || !text->is_string())
-    co_return error_for(req, http::status::bad_request, "bad_request", "field 'text' must be a string");
+    co_return error_for(req, http::status::bad_request, "bad_request",
+                        "field 'text' must be a string");
   if (text->get_ref<const std::string&>().size() > ctx.settings.max_text_bytes)
-    co_return error_for(req, http::status::bad_request, "bad_request",
-                        fmt::format("field 'text' is longer than {} bytes", ctx.settings.max_text_bytes));
+    co_return error_for(
+        req, http::status::bad_request, "bad_request",
+        fmt::format("field 'text' is longer than {} bytes", ctx.settings.max_text_bytes));
   auto name = body->find("name");
-  if (name == body->end() || !name->is_string() || !protocol::valid_display_name(name->get_ref<const std::string&>()))
-    co_return error_for(req, http::status::bad_request, "bad_request",
-                        "field 'name' must be 1..32 characters of UTF-8 without control characters");
-  // A separate statement: GCC 12 destroys by-value class temporaries of a co_await expression twice.
-  auto asked = ctx.dir.ask_room(room, room_actor::say{{"", name->get<std::string>()}, text->get<std::string>()});
+  if (name == body->end() || !name->is_string() ||
+      !protocol::valid_display_name(name->get_ref<const std::string&>()))
+    co_return error_for(
+        req, http::status::bad_request, "bad_request",
+        "field 'name' must be 1..32 characters of UTF-8 without control characters");
+  // A separate statement: GCC 12 destroys by-value class temporaries of a co_await expression
+  // twice.
+  auto asked = ctx.dir.ask_room(
+      room, room_actor::say{{"", name->get<std::string>()}, text->get<std::string>()});
   auto r = co_await std::move(asked);
   if (!r) co_return ask_failed(req, r.error(), fmt::format("room '{}'", room));
-  if (r->result == room_actor::say_reply::outcome::store_full)
-    co_return error_for(req, http::status::insufficient_storage, "limit",
-                        not_stored_message(fmt::format("room '{}'", room)));
-  co_return json_response(req, nlohmann::json{{"seq", r->seq}}.dump());
+  co_return json_response(req, nlohmann::json{{"seq", r->seq.value_or(0)}}.dump());
 }
 
 http_response node_info(server_context& ctx, const http_request& req) {
-  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - ctx.started);
+  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                                 ctx.started);
   return json_response(req, nlohmann::json{{"node", ctx.settings.node_id},
                                            {"version", ctx.settings.version},
                                            {"uptime_s", uptime.count()},
@@ -210,8 +234,11 @@ http_response node_info(server_context& ctx, const http_request& req) {
 
 http_response static_file(server_context& ctx, const http_request& req, std::string_view path) {
   const auto* f = ctx.files.find(path.substr(0, path.find('?')));
-  if (!f) return error_for(req, http::status::not_found, "not_found", fmt::format("no resource at {}", path));
-  if (req.method() != http::verb::get && req.method() != http::verb::head) return method_not_allowed(req, "GET, HEAD");
+  if (!f)
+    return error_for(req, http::status::not_found, "not_found",
+                     fmt::format("no resource at {}", path));
+  if (req.method() != http::verb::get && req.method() != http::verb::head)
+    return method_not_allowed(req, "GET, HEAD");
   http_response res{http::status::ok, req.version()};
   res.set(http::field::server, "troupe");
   res.set(http::field::content_type, f->content_type);
@@ -224,8 +251,8 @@ http_response static_file(server_context& ctx, const http_request& req, std::str
 
 }  // namespace
 
-http_response http_error(http::status status, std::string_view code, std::string_view message, unsigned version,
-                         bool keep_alive) {
+http_response http_error(http::status status, std::string_view code, std::string_view message,
+                         unsigned version, bool keep_alive) {
   http_response res{status, version};
   res.set(http::field::server, "troupe");
   res.set(http::field::content_type, "application/json");
@@ -247,7 +274,7 @@ boost::asio::awaitable<http_response> handle_http(server_context& ctx, const htt
     if (!get) {
       res = method_not_allowed(req, "GET, HEAD");
     } else {
-      res = json_response(req, render_prometheus(ctx.metrics, ctx.system));
+      res = json_response(req, render_prometheus(ctx.metrics, ctx.system, *ctx.dir.env().store));
       res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     }
   } else if (!parts.empty() && parts[0] == "api") {
@@ -264,7 +291,8 @@ boost::asio::awaitable<http_response> handle_http(server_context& ctx, const htt
     } else if (parts.size() == 4 && parts[1] == "rooms" && parts[3] == "messages") {
       res = co_await room_publish(ctx, req, parts[2]);
     } else {
-      res = error_for(req, http::status::not_found, "not_found", fmt::format("no API endpoint at {}", target));
+      res = error_for(req, http::status::not_found, "not_found",
+                      fmt::format("no API endpoint at {}", target));
     }
   } else if (parts.size() == 1 && parts[0] == "ws") {
     res = error_for(req, http::status::upgrade_required, "upgrade_required",

@@ -18,6 +18,7 @@ domain_env make_env(const config& cfg, state_store& store) {
   env.outbound_queue = cfg.limits.outbound_queue;
   env.max_rooms = cfg.limits.max_rooms;
   env.max_counters = cfg.limits.max_counters;
+  env.max_subscriptions = cfg.limits.max_subscriptions;
   return env;
 }
 

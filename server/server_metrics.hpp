@@ -10,13 +10,14 @@
 namespace troupe {
 
 class actor_system;
+class state_store;
 
 struct server_metrics {
   std::atomic<std::int64_t> connections_current{0};  // open TCP connections (HTTP and WebSocket)
   std::atomic<std::uint64_t> connections_total{0};
   std::atomic<std::int64_t> websockets_current{0};
   std::atomic<std::uint64_t> websockets_total{0};
-  std::atomic<std::uint64_t> connections_refused{0};  // turned away with 503 at the limit
+  std::atomic<std::uint64_t> connections_refused{0};      // turned away with 503 at the limit
   std::atomic<std::uint64_t> websockets_dropped_idle{0};  // silent for server.idle_timeout_ms
   std::atomic<std::uint64_t> frames_in{0};
   std::atomic<std::uint64_t> frames_out{0};
@@ -25,6 +26,7 @@ struct server_metrics {
 };
 
 // Prometheus text exposition format (version 0.0.4).
-std::string render_prometheus(const server_metrics& m, actor_system& system);
+std::string render_prometheus(const server_metrics& m, actor_system& system,
+                              const state_store& store);
 
 }  // namespace troupe

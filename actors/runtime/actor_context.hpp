@@ -38,6 +38,8 @@ class actor_context {
   // For a handler whose effect the asker must learn of: true if the ask is still waiting (or
   // the message is a tell), and from then on it waits for this reply past its deadline; false
   // if the ask has timed out: the asker was told `timeout`, so the handler should change nothing.
+  // A claimed ask waits for the handler however long it takes: claim only in a handler that
+  // finishes promptly (one that awaits nothing, or only asks, which keep the ask's deadline).
   bool claim_reply() { return !core_.current_reply_ || core_.current_reply_->claim(); }
 
   // Sends `m` to this actor after `delay`, or every `period`. Timers die with the actor and are

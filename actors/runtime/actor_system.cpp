@@ -103,6 +103,7 @@ void actor_system::shutdown() {
   std::lock_guard lock(mu_);
   live_.clear();
   names_.clear();
+  named_count_.clear();
   joined_ = true;
 }
 

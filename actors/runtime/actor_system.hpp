@@ -74,7 +74,9 @@ class actor_system {
                                                   Args&&... args) {
     std::unique_lock lock(mu_);
     if (auto it = names_.find(std::string(name)); it != names_.end()) return typed<A>(it->second);
-    if (auto n = named_count_.find(typeid(A)); n != named_count_.end() && n->second >= limit)
+    // (While shutting down, spawn_locked refuses whatever the count: the asker learns `stopped`.)
+    if (auto n = named_count_.find(typeid(A));
+        !shutting_down_ && n != named_count_.end() && n->second >= limit)
       return std::nullopt;
     spawn_options options;
     options.name = std::string(name);

@@ -34,21 +34,21 @@ class state_store {
  public:
   virtual ~state_store() = default;
 
-  virtual std::int64_t load_counter(std::string_view counter) = 0;  // 0 if never stored
-  // Stores the value (0 forgets the counter). False, and nothing stored, when the counter is new
-  // and the store already holds as many counters as it may.
-  [[nodiscard]] virtual bool save_counter(std::string_view counter, std::int64_t value) = 0;
+  // A counter's value is 0 until stored; storing 0 forgets it.
+  virtual std::int64_t load_counter(std::string_view counter) = 0;
+  virtual void save_counter(std::string_view counter, std::int64_t value) = 0;
 
   // The room's record, or for a room with nothing stored a fresh one (a new epoch, no messages)
   // that is stored only with its first message.
   virtual room_record load_room(std::string_view room) = 0;
   virtual std::optional<room_record> find_room(std::string_view room) = 0;
   // Appends one message (its seq is the new last_seq), keeping the newest `keep`; `epoch` is the
-  // one the room's record was loaded with. False, and nothing stored, when the room has nothing
-  // stored yet and the store already holds as many rooms as it may.
-  [[nodiscard]] virtual bool append_message(std::string_view room, std::string_view epoch,
-                                            stored_message m, std::size_t keep) = 0;
+  // one the room's record was loaded with.
+  virtual void append_message(std::string_view room, std::string_view epoch, stored_message m,
+                              std::size_t keep) = 0;
   virtual std::vector<room_listing> list_rooms() = 0;  // the rooms with stored messages
+  // Rooms and counters forgotten so far to stay within the store's limits.
+  virtual std::uint64_t forgotten() const noexcept = 0;
 };
 
 }  // namespace troupe

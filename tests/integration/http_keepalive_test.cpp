@@ -74,7 +74,8 @@ asio::awaitable<exchange_result> idle_then_slow_read(std::uint16_t port, std::st
     out.ec = ec;
     co_return out;
   }
-  if (auto [ec, n] = co_await http::async_read(stream, buffer, first, as_tuple(use_awaitable)); ec) {
+  if (auto [ec, n] = co_await http::async_read(stream, buffer, first, as_tuple(use_awaitable));
+      ec) {
     out.ec = ec;
     co_return out;
   }
@@ -108,8 +109,7 @@ TEST_F(http_keepalive_test, a_reply_gets_the_whole_timeout_after_the_connection_
   exchange_result got;
   bool done = false;
   asio::io_context io;
-  asio::co_spawn(io,
-                 idle_then_slow_read(port(), "/api/rooms/big", 1400ms, 800ms),
+  asio::co_spawn(io, idle_then_slow_read(port(), "/api/rooms/big", 1400ms, 800ms),
                  [&](std::exception_ptr e, exchange_result r) {
                    done = true;
                    got = std::move(r);

@@ -1,7 +1,8 @@
-// Rooms and counters are bounded (limits.max_rooms, limits.max_counters): a client naming new ones
-// cannot grow the server without end. Past the limit of open ones, or of stored ones, a new room
-// or counter gets a `limit` error (HTTP: 503 or 507) while the existing ones carry on; a room or
-// counter that passivates, or a counter back at 0, frees its place.
+// Rooms, counters and subscriptions are bounded, so a client naming new ones cannot grow the
+// server without end: past limits.max_rooms / max_counters open ones a new one gets a `limit`
+// error (HTTP 503) while the open ones carry on, and one that passivates frees its place; reads
+// open nothing; the store keeps at most as many rooms and counters, forgetting the least
+// recently used; a session joins and watches at most limits.max_subscriptions.
 #include "tests/integration/support/http_client.hpp"
 #include "tests/integration/support/server_fixture.hpp"
 
@@ -17,7 +18,10 @@ using namespace std::chrono_literals;
 class limits_test : public server_test {
  protected:
   troupe_options options() const override {
-    return {{"--max-rooms", "2", "--max-counters", "2", "--room-idle-ms", "100"}, {}, false};
+    return {{"--max-rooms", "2", "--max-counters", "2", "--max-subscriptions", "3",
+             "--room-idle-ms", "100"},
+            {},
+            false};
   }
 };
 
@@ -30,8 +34,14 @@ json say(const std::string& room, int id) {
 json leave(const std::string& room, int id) {
   return {{"type", "room.leave"}, {"id", id}, {"room", room}};
 }
+json history(const std::string& room, int id) {
+  return {{"type", "room.history"}, {"id", id}, {"room", room}};
+}
 json inc(const std::string& counter, int by, int id) {
   return {{"type", "counter.inc"}, {"id", id}, {"counter", counter}, {"by", by}};
+}
+json counter_value(const std::string& counter, int value, int id) {
+  return {{"type", "counter.value"}, {"id", id}, {"counter", counter}, {"value", value}};
 }
 
 // The frame is the `limit` error for `id` and its message contains `part`.
@@ -39,19 +49,8 @@ json inc(const std::string& counter, int by, int id) {
   auto error = is_error(frame, "limit", id);
   if (!error) return error;
   if ((*frame)["message"].get<std::string>().find(part) == std::string::npos)
-    return ::testing::AssertionFailure() << "message " << (*frame)["message"] << " lacks '" << part << "'";
-  return ::testing::AssertionSuccess();
-}
-
-// The HTTP reply has `status` and the JSON error `limit` whose message contains `part`.
-::testing::AssertionResult is_http_limit(const result<http_reply>& reply, unsigned status,
-                                         std::string_view part) {
-  if (!reply) return ::testing::AssertionFailure() << "no reply: " << reply.error().message();
-  const json body = json::parse(reply->body, nullptr, false);
-  if (reply->status != status || body.is_discarded() || !body.contains("error") ||
-      body["error"]["code"] != "limit" ||
-      body["error"]["message"].get<std::string>().find(part) == std::string::npos)
-    return ::testing::AssertionFailure() << "status " << reply->status << " body " << reply->body;
+    return ::testing::AssertionFailure()
+           << "message " << (*frame)["message"] << " lacks '" << part << "'";
   return ::testing::AssertionSuccess();
 }
 
@@ -62,32 +61,50 @@ result<json> once_a_place_is_free(ws_client& c, const json& request) {
   for (;;) {
     auto reply = c.request(request);
     if (!reply || (*reply)["type"] != "error" || (*reply)["code"] != "limit" ||
-        (*reply)["message"].get<std::string>().find("is not open") == std::string::npos ||
         std::chrono::steady_clock::now() > until)
       return reply;
     std::this_thread::sleep_for(20ms);
   }
 }
 
-TEST_F(limits_test, rooms_beyond_the_limit_are_refused_and_a_passivated_room_frees_its_place) {
+// `c` says something in `room` and gets the ok with `seq` (and its own copy of the message).
+::testing::AssertionResult says(ws_client& c, const std::string& room, int seq) {
+  auto said =
+      request_with_broadcast(c, say(room, seq), [](const json& f) { return f["type"] == "ok"; });
+  if (!said) return ::testing::AssertionFailure() << said.error().message();
+  if (said->first != json{{"type", "ok"}, {"id", seq}, {"seq", seq}})
+    return ::testing::AssertionFailure() << "reply " << said->first;
+  return ::testing::AssertionSuccess();
+}
+
+TEST_F(limits_test, rooms_beyond_the_open_limit_are_refused_and_a_passivated_room_frees_its_place) {
   auto alice = connect();
   ASSERT_EQ(alice->request(join("r1", 1))->at("type"), "room.joined");
   ASSERT_EQ(alice->request(join("r2", 2))->at("type"), "room.joined");
 
-  // Two rooms are open: a third is refused, over WebSocket and over HTTP, whatever the request.
+  // Two rooms are open: opening a third is refused, over WebSocket and over HTTP.
   EXPECT_TRUE(is_limit(alice->request(join("r3", 3)), 3, "room 'r3' is not open"));
-  EXPECT_TRUE(is_limit(alice->request({{"type", "room.history"}, {"id", 4}, {"room", "r3"}}), 4,
-                       "room 'r3'"));
-  EXPECT_TRUE(is_http_limit(http_post(port(), "/api/rooms/r3/messages", R"({"text":"x","name":"curl"})"),
-                            503, "room 'r3' is not open"));
-  auto said = request_with_broadcast(*alice, say("r1", 5), [](const json& f) { return f["type"] == "ok"; });
-  ASSERT_TRUE(said);
-  EXPECT_EQ(said->first["seq"], 1);
+  auto posted = http_post(port(), "/api/rooms/r3/messages", R"({"text":"x","name":"curl"})");
+  ASSERT_TRUE(posted);
+  EXPECT_EQ(posted->status, 503u);
+  EXPECT_EQ(json::parse(posted->body)["error"]["code"], "limit") << posted->body;
+  // Reads open nothing, so they are not refused.
+  auto read = alice->request(history("r3", 4));
+  ASSERT_TRUE(read);
+  EXPECT_EQ((*read)["type"], "room.history") << *read;
+  EXPECT_EQ((*read)["last_seq"], 0);
+  auto detail = http_get(port(), "/api/rooms/r3");
+  ASSERT_TRUE(detail);
+  EXPECT_EQ(detail->status, 404u) << "a room never opened nor stored does not exist";
+
   // The listing shows the open rooms, with or without messages.
+  ASSERT_TRUE(says(*alice, "r1", 1));
   auto listing = http_get(port(), "/api/rooms");
   ASSERT_TRUE(listing);
-  EXPECT_EQ(json::parse(listing->body)["rooms"],
-            json::parse(R"([{"room":"r1","members":1,"last_seq":1},{"room":"r2","members":1,"last_seq":0}])"));
+  EXPECT_EQ(
+      json::parse(listing->body)["rooms"],
+      json::parse(
+          R"([{"room":"r1","members":1,"last_seq":1},{"room":"r2","members":1,"last_seq":0}])"));
 
   // r2, left empty, passivates after --room-idle-ms: r3 opens in its place.
   ASSERT_EQ(alice->request(leave("r2", 6))->at("type"), "ok");
@@ -97,58 +114,80 @@ TEST_F(limits_test, rooms_beyond_the_limit_are_refused_and_a_passivated_room_fre
   EXPECT_TRUE(answers_ping(*alice));
 }
 
-TEST_F(limits_test, rooms_are_stored_only_with_messages_and_the_store_is_bounded) {
+TEST_F(limits_test, the_store_keeps_the_most_recently_used_rooms) {
   auto alice = connect();
-  for (const std::string room : {"a", "b"}) {
-    // Opening b may have to wait for a to passivate.
+  for (const std::string room : {"a", "b", "c"}) {
+    // Opening the next room may wait for the last to passivate.
     ASSERT_EQ(once_a_place_is_free(*alice, join(room, 1))->at("type"), "room.joined");
-    auto said = request_with_broadcast(*alice, say(room, 2), [](const json& f) { return f["type"] == "ok"; });
-    ASSERT_TRUE(said);
-    ASSERT_EQ(said->first["seq"], 1);
+    ASSERT_TRUE(says(*alice, room, 1));
     ASSERT_EQ(alice->request(leave(room, 3))->at("type"), "ok");
   }
-  // Both rooms are stored (they have a message) and passivate. A third room opens, but its first
-  // message cannot be stored: refused, and neither numbered nor broadcast.
-  auto joined = once_a_place_is_free(*alice, join("c", 4));
-  ASSERT_TRUE(joined);
-  ASSERT_EQ((*joined)["type"], "room.joined") << *joined;
-  EXPECT_TRUE(is_limit(alice->request(say("c", 5)), 5, "room 'c' cannot be stored"));
-  EXPECT_TRUE(is_http_limit(http_post(port(), "/api/rooms/c/messages", R"({"text":"x","name":"curl"})"),
-                            507, "room 'c' cannot be stored"));
-  auto history = alice->request({{"type", "room.history"}, {"id", 6}, {"room", "c"}});
-  ASSERT_TRUE(history);
-  EXPECT_EQ((*history)["last_seq"], 0) << *history;
-  EXPECT_EQ((*history)["messages"], json::array()) << "nothing was broadcast or kept";
-  // The stored rooms carry on.
-  ASSERT_EQ(once_a_place_is_free(*alice, join("a", 7))->at("type"), "room.joined");
-  auto said = request_with_broadcast(*alice, say("a", 8), [](const json& f) { return f["type"] == "ok"; });
-  ASSERT_TRUE(said);
-  EXPECT_EQ(said->first["seq"], 2);
+  // Two rooms are kept: storing c forgot a, the least recently used.
+  auto gone = http_get(port(), "/api/rooms/a");
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 404u) << gone->body;
+  auto metrics = http_get(port(), "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(prometheus_sample(metrics->body, "troupe_store_forgotten_total"), 1);
+  for (const std::string room : {"b", "c"}) {
+    auto kept = alice->request(history(room, 4));
+    ASSERT_TRUE(kept);
+    EXPECT_EQ((*kept)["last_seq"], 1) << *kept;
+    EXPECT_EQ((*kept)["messages"].size(), 1u) << *kept;
+  }
   EXPECT_TRUE(answers_ping(*alice));
 }
 
-TEST_F(limits_test, counters_beyond_the_limit_are_refused_and_one_back_at_zero_frees_its_place) {
+TEST_F(limits_test, counters_beyond_the_open_limit_are_refused_and_the_store_keeps_the_latest) {
   auto alice = connect();
-  ASSERT_TRUE(next_frame_is_reply(*alice, inc("c1", 1, 1),
-                                  {{"type", "counter.value"}, {"id", 1}, {"counter", "c1"}, {"value", 1}}));
-  ASSERT_TRUE(next_frame_is_reply(*alice, inc("c2", 1, 2),
-                                  {{"type", "counter.value"}, {"id", 2}, {"counter", "c2"}, {"value", 1}}));
-  // Two counters are stored: once they have passivated, a third opens but cannot be stored.
-  auto refused = once_a_place_is_free(*alice, inc("c3", 5, 3));
-  EXPECT_TRUE(is_limit(refused, 3, "counter 'c3' cannot be stored"));
-  EXPECT_TRUE(is_http_limit(http_post(port(), "/api/counters/c3/inc", ""), 507,
-                            "counter 'c3' cannot be stored"));
-  auto value = http_get(port(), "/api/counters/c3");
-  ASSERT_TRUE(value);
-  EXPECT_EQ(json::parse(value->body)["value"], 0) << "the refused change did not count";
+  for (const std::string counter : {"c1", "c2"})
+    ASSERT_TRUE(next_frame_is_reply(*alice,
+                                    {{"type", "counter.watch"}, {"id", 1}, {"counter", counter}},
+                                    counter_value(counter, 0, 1)));
+  // Both are watched, so both stay open: a third is refused, but reading one opens nothing.
+  EXPECT_TRUE(is_limit(alice->request(inc("c3", 1, 2)), 2, "counter 'c3' is not open"));
+  ASSERT_TRUE(next_frame_is_reply(*alice, {{"type", "counter.get"}, {"id", 3}, {"counter", "c3"}},
+                                  counter_value("c3", 0, 3)));
+  auto refused = http_post(port(), "/api/counters/c3/inc", "");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503u) << refused->body;
 
-  // c1 back at 0 is forgotten, which frees its place for c3.
-  auto zero = once_a_place_is_free(*alice, inc("c1", -1, 4));
-  ASSERT_TRUE(zero);
-  EXPECT_EQ((*zero)["value"], 0) << *zero;
-  auto now = once_a_place_is_free(*alice, inc("c3", 5, 5));
-  ASSERT_TRUE(now);
-  EXPECT_EQ(*now, json({{"type", "counter.value"}, {"id", 5}, {"counter", "c3"}, {"value", 5}}));
+  // Once c1 and c2 have values and are unwatched (and passivate), three counters are kept in
+  // turn: the least recently used, c1, is forgotten.
+  for (const std::string counter : {"c1", "c2"}) {
+    // The reply (with the id) and the push to the watcher (without) come in either order.
+    auto frames = request_with_broadcast(*alice, inc(counter, 5, 4),
+                                         [](const json& f) { return f.contains("id"); });
+    ASSERT_TRUE(frames);
+    EXPECT_EQ(frames->first, counter_value(counter, 5, 4));
+    ASSERT_EQ(
+        alice->request({{"type", "counter.unwatch"}, {"id", 5}, {"counter", counter}})->at("type"),
+        "ok");
+  }
+  auto third = once_a_place_is_free(*alice, inc("c3", 7, 6));
+  ASSERT_TRUE(third);
+  EXPECT_EQ(*third, counter_value("c3", 7, 6));
+  const std::pair<const char*, int> expected[] = {{"c1", 0}, {"c2", 5}, {"c3", 7}};
+  for (auto [counter, value] : expected) {
+    auto got = http_get(port(), std::string("/api/counters/") + counter);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(json::parse(got->body)["value"], value) << counter;
+  }
+}
+
+TEST_F(limits_test, a_session_joins_and_watches_at_most_max_subscriptions) {
+  auto alice = connect();
+  ASSERT_EQ(alice->request(join("s1", 1))->at("type"), "room.joined");
+  ASSERT_EQ(alice->request(join("s2", 2))->at("type"), "room.joined");
+  ASSERT_TRUE(next_frame_is_reply(*alice, {{"type", "counter.watch"}, {"id", 3}, {"counter", "w"}},
+                                  counter_value("w", 0, 3)));
+  EXPECT_TRUE(is_limit(alice->request(join("s3", 4)), 4, "this session has joined and watched 3"));
+  EXPECT_TRUE(is_limit(alice->request({{"type", "counter.watch"}, {"id", 5}, {"counter", "v"}}), 5,
+                       "this session has joined and watched 3"));
+  EXPECT_EQ(alice->request(join("s1", 6))->at("type"), "room.joined")
+      << "joining again is no new one";
+  ASSERT_EQ(alice->request(leave("s1", 7))->at("type"), "ok");
+  EXPECT_EQ(once_a_place_is_free(*alice, join("s3", 8))->at("type"), "room.joined");
 }
 
 }  // namespace

@@ -32,8 +32,9 @@ TEST(config_defaults, struct_holds_the_documented_defaults) {
   EXPECT_EQ(c.limits.max_text_bytes, 4096u);
   EXPECT_EQ(c.limits.outbound_queue, 1024u);
   EXPECT_EQ(c.limits.ask_timeout_ms, 5000ms);
-  EXPECT_EQ(c.limits.max_rooms, 10000u);
+  EXPECT_EQ(c.limits.max_rooms, 1000u);
   EXPECT_EQ(c.limits.max_counters, 100000u);
+  EXPECT_EQ(c.limits.max_subscriptions, 100u);
   EXPECT_EQ(c.actors.mailbox_capacity, 1024u);
   EXPECT_EQ(c.rooms.history, 100u);
   EXPECT_EQ(c.rooms.idle_ms, 30000ms);
@@ -67,6 +68,7 @@ TEST(config_defaults, embedded_file_holds_every_setting) {
                                           "limits.ask_timeout_ms",
                                           "limits.max_rooms",
                                           "limits.max_counters",
+                                          "limits.max_subscriptions",
                                           "actors.mailbox_capacity",
                                           "rooms.history",
                                           "rooms.idle_ms",
@@ -82,7 +84,7 @@ TEST(config_defaults, embedded_file_equals_the_struct_defaults) {
   c.server = {"127.0.0.1", 1, 3, "elsewhere", 5, 1ms, 2ms};
   c.node.id = "other";
   c.log = {"trace", log_format::json};
-  c.limits = {1, 1, 1, 1ms, 1, 1};
+  c.limits = {1, 1, 1, 1ms, 1, 1, 1};
   c.actors.mailbox_capacity = 1;
   c.rooms = {1, 1ms};
   c.workers.echo = 9;

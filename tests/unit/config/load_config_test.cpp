@@ -113,6 +113,8 @@ std::vector<setting_case> setting_cases() {
        [](const config& c) { return c.limits.max_rooms == 18; }},
       {"--max-counters", "TROUPE_MAX_COUNTERS", "19",
        [](const config& c) { return c.limits.max_counters == 19; }},
+      {"--max-subscriptions", "TROUPE_MAX_SUBSCRIPTIONS", "20",
+       [](const config& c) { return c.limits.max_subscriptions == 20; }},
       {"--mailbox-capacity", "TROUPE_MAILBOX_CAPACITY", "13",
        [](const config& c) { return c.actors.mailbox_capacity == 13; }},
       {"--room-history", "TROUPE_ROOM_HISTORY", "14",

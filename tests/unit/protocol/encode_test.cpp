@@ -168,9 +168,9 @@ TEST(encode, pong) {
 }
 
 TEST(encode, error_for_every_code) {
-  for (auto code : {error_code::bad_json, error_code::bad_request, error_code::unknown_type,
-                    error_code::not_member, error_code::overloaded, error_code::timeout,
-                    error_code::limit}) {
+  for (auto code :
+       {error_code::bad_json, error_code::bad_request, error_code::unknown_type,
+        error_code::not_member, error_code::overloaded, error_code::timeout, error_code::limit}) {
     EXPECT_EQ(parsed(encode_error(json(1), code, "what \"went\" wrong")),
               json({{"type", "error"},
                     {"id", 1},
