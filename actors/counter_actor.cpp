@@ -1,5 +1,6 @@
 #include "actors/counter_actor.hpp"
 
+#include "actors/occupancy.hpp"
 #include "actors/store/state_store.hpp"
 #include "server/protocol/encode.hpp"
 
@@ -40,6 +41,10 @@ bool counter_actor::handle(unwatch m, actor_context<counter_actor>& ctx) {
   return was;
 }
 
+void counter_actor::handle(reap, actor_context<counter_actor>& ctx) {
+  update_idle(ctx);
+}
+
 void counter_actor::publish() {
   if (watchers_.empty()) return;
   auto f = make_frame(protocol::encode_counter_value(std::nullopt, name_, value_));
@@ -53,7 +58,7 @@ void counter_actor::publish() {
 // watcher whose connection is gone counts for nothing (its unwatch may have been refused).
 void counter_actor::update_idle(actor_context<counter_actor>& ctx) {
   std::erase_if(watchers_, [](const auto& w) { return w.second.expired(); });
-  ctx.set_idle_timeout(watchers_.empty() ? env_.idle_timeout : std::chrono::milliseconds::zero());
+  keep_open_while_occupied<reap>(ctx, !watchers_.empty(), env_.idle_timeout, reaping_);
 }
 
 }  // namespace troupe

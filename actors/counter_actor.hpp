@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <variant>
@@ -34,7 +35,8 @@ class counter_actor {
     std::int64_t value = 0;
     bool overflow = false;  // inc refused: the value would leave the 64-bit range
   };
-  using message = std::variant<inc, get, watch, unwatch>;
+  struct reap {};  // sent to itself while it has watchers (actors/occupancy.hpp)
+  using message = std::variant<inc, get, watch, unwatch, reap>;
 
   counter_actor(std::string name, const domain_env& env);
 
@@ -43,6 +45,7 @@ class counter_actor {
   std::int64_t handle(get);
   std::int64_t handle(watch m, actor_context<counter_actor>& ctx);
   bool handle(unwatch m, actor_context<counter_actor>& ctx);
+  void handle(reap, actor_context<counter_actor>& ctx);
 
  private:
   void publish();
@@ -52,6 +55,7 @@ class counter_actor {
   const domain_env& env_;
   std::int64_t value_ = 0;
   std::unordered_map<std::string, std::weak_ptr<outbox>> watchers_;
+  std::optional<timer_id> reaping_;  // the reap timer, while there are watchers
 };
 
 }  // namespace troupe

@@ -1,5 +1,6 @@
 #include "actors/room_actor.hpp"
 
+#include "actors/occupancy.hpp"
 #include "server/protocol/encode.hpp"
 
 #include <algorithm>
@@ -90,6 +91,10 @@ room_actor::snapshot room_actor::handle(describe, actor_context<room_actor>& ctx
   return make_snapshot(0);
 }
 
+void room_actor::handle(reap, actor_context<room_actor>& ctx) {
+  reap_departed(ctx);
+}
+
 bool room_actor::broadcast(const frame& f, const std::string* except) {
   bool all_there = true;
   for (const auto& [session, slot] : members_) {
@@ -145,7 +150,7 @@ room_actor::snapshot room_actor::make_snapshot(std::uint64_t since) const {
 
 // Occupied rooms stay; an empty room passivates when idle (its history is in the store).
 void room_actor::update_idle(actor_context<room_actor>& ctx) {
-  ctx.set_idle_timeout(members_.empty() ? env_.idle_timeout : std::chrono::milliseconds::zero());
+  keep_open_while_occupied<reap>(ctx, !members_.empty(), env_.idle_timeout, reaping_);
 }
 
 }  // namespace troupe

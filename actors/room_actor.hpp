@@ -43,6 +43,7 @@ class room_actor {
     std::uint64_t since = 0;
   };
   struct describe {};
+  struct reap {};  // sent to itself while it has members (actors/occupancy.hpp)
 
   struct snapshot {  // what join, history and describe reply with
     std::vector<room_member> members;
@@ -53,7 +54,7 @@ class room_actor {
   struct say_reply {
     std::optional<std::uint64_t> seq;  // empty: the sender is not a member
   };
-  using message = std::variant<join, leave, say, history, describe>;
+  using message = std::variant<join, leave, say, history, describe, reap>;
 
   room_actor(std::string name, const domain_env& env);
 
@@ -67,6 +68,7 @@ class room_actor {
   say_reply handle(say m, actor_context<room_actor>& ctx);
   snapshot handle(history m, actor_context<room_actor>& ctx);
   snapshot handle(describe, actor_context<room_actor>& ctx);
+  void handle(reap, actor_context<room_actor>& ctx);
 
  private:
   struct member_slot {
@@ -84,6 +86,7 @@ class room_actor {
   const domain_env& env_;
   room_record record_;
   std::map<std::string, member_slot> members_;  // by session id; ordered for stable listings
+  std::optional<timer_id> reaping_;  // the reap timer, while there are members
 };
 
 }  // namespace troupe

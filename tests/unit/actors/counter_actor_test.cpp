@@ -108,5 +108,18 @@ TEST_F(counter_actor_test, asks_that_timed_out_before_the_counter_handled_them_c
   EXPECT_TRUE(drain(*alice).empty()) << "the timed-out watch did not take effect";
 }
 
+// A watcher who vanished while nothing reached the counter (its unwatch refused) does not keep it
+// open for good.
+TEST_F(counter_actor_test, watchers_who_vanished_unheard_do_not_keep_the_counter_open) {
+  env_.idle_timeout = std::chrono::milliseconds(50);
+  auto c = system_.spawn<counter_actor>(std::string("haunted"), std::cref(env_));
+  auto alice = std::make_shared<outbox>(16);
+  c.ask_blocking(counter_actor::watch{"s-a", alice}).value();
+  EXPECT_FALSE(stops_within(c, std::chrono::milliseconds(200))) << "a watched counter stays open";
+  alice.reset();
+  EXPECT_TRUE(stops_within(c, std::chrono::seconds(5)));
+  EXPECT_EQ(c.exit(), exit_reason::normal);
+}
+
 }  // namespace
 }  // namespace troupe

@@ -11,8 +11,10 @@
 
 #include <boost/asio/post.hpp>
 
+#include <chrono>
 #include <future>
 #include <latch>
+#include <thread>
 #include <vector>
 
 namespace troupe {
@@ -42,6 +44,17 @@ class io_threads_held {
 class domain_test : public ::testing::Test {
  protected:
   domain_test() { env_.store = &store_; }
+
+  // True once `a` has stopped by itself (passivated) within `limit`.
+  template <class A>
+  static bool stops_within(const actor_ref<A>& a, std::chrono::milliseconds limit) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (!a.exit()) {
+      if (std::chrono::steady_clock::now() > until) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+  }
 
   // Everything queued in `out` so far, parsed.
   static std::vector<nlohmann::json> drain(outbox& out) {

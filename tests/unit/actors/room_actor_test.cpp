@@ -233,5 +233,18 @@ TEST_F(room_actor_test, asks_that_timed_out_before_the_room_handled_them_change_
   EXPECT_TRUE(drain(*alice).empty()) << "no presence event, no message";
 }
 
+// Members who vanished while nothing reached the room (their leave refused) do not keep it open
+// for good: while it has members it looks for departed ones every rooms.idle_ms, then passivates.
+TEST_F(room_actor_test, members_who_vanished_unheard_do_not_keep_the_room_open) {
+  env_.idle_timeout = std::chrono::milliseconds(50);
+  auto r = room("haunted");
+  auto alice = std::make_shared<outbox>(16);
+  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
+  EXPECT_FALSE(stops_within(r, std::chrono::milliseconds(200))) << "an occupied room stays open";
+  alice.reset();  // the connection is gone; no leave comes
+  EXPECT_TRUE(stops_within(r, std::chrono::seconds(5)));
+  EXPECT_EQ(r.exit(), exit_reason::normal);
+}
+
 }  // namespace
 }  // namespace troupe
