@@ -86,7 +86,7 @@ class room_actor {
   const domain_env& env_;
   room_record record_;
   std::map<std::string, member_slot> members_;  // by session id; ordered for stable listings
-  std::optional<timer_id> reaping_;  // the reap timer, while there are members
+  std::optional<timer_id> reaping_;             // the reap timer, while there are members
 };
 
 }  // namespace troupe
