@@ -20,8 +20,10 @@ counter_actor::value_reply counter_actor::handle(inc m, actor_context<counter_ac
   if (__builtin_add_overflow(value_, m.by, &next)) return {.value = value_, .overflow = true};
   value_ = next;
   env_.store->save_counter(name_, value_);
+  const bool watched = !watchers_.empty();
   publish();
-  update_idle(ctx);  // publish may have dropped the last watcher
+  // publish drops departed watchers itself; only dropping the last one changes how long it stays.
+  if (watched && watchers_.empty()) update_idle(ctx);
   return {.value = value_};
 }
 
