@@ -13,6 +13,13 @@ void counter_actor::on_start(actor_context<counter_actor>& ctx) {
   update_idle(ctx);
 }
 
+// The store may have forgotten the value while this counter was open (it keeps only the most
+// recently used ones): putting it back as the counter closes means an open counter's value is
+// never lost, only a closed one's, as the least recently used.
+void counter_actor::on_stop() {
+  if (value_ != 0) env_.store->save_counter(name_, value_);
+}
+
 // inc, watch and unwatch first claim their reply: one whose ask has timed out changes nothing.
 counter_actor::value_reply counter_actor::handle(inc m, actor_context<counter_actor>& ctx) {
   if (!ctx.claim_reply()) return {};
@@ -31,6 +38,8 @@ std::int64_t counter_actor::handle(get) { return value_; }
 
 std::int64_t counter_actor::handle(watch m, actor_context<counter_actor>& ctx) {
   if (!ctx.claim_reply()) return 0;
+  if (auto to = m.to.lock())
+    to->push(make_frame(protocol::encode_counter_value(m.id, name_, value_)));
   watchers_.insert_or_assign(std::move(m.session), std::move(m.to));
   update_idle(ctx);
   return value_;

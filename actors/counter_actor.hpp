@@ -6,6 +6,7 @@
 #include "actors/domain_env.hpp"
 #include "actors/outbox.hpp"
 #include "actors/runtime/actor_context.hpp"
+#include "server/protocol/requests.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -24,9 +25,12 @@ class counter_actor {
     std::int64_t by = 1;
   };
   struct get {};
+  // The counter answers a watch with a counter.value frame in the watcher's own outbox (with
+  // `id`, the request's), so the pushes that follow it are never older than it.
   struct watch {
     std::string session;
     std::weak_ptr<outbox> to;
+    protocol::request_id id;
   };
   struct unwatch {
     std::string session;
@@ -41,6 +45,7 @@ class counter_actor {
   counter_actor(std::string name, const domain_env& env);
 
   void on_start(actor_context<counter_actor>& ctx);
+  void on_stop();
   value_reply handle(inc m, actor_context<counter_actor>& ctx);
   std::int64_t handle(get);
   std::int64_t handle(watch m, actor_context<counter_actor>& ctx);

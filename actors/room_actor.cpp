@@ -32,8 +32,8 @@ void room_actor::on_start(actor_context<room_actor>& ctx) {
 // join, leave and say first claim their reply: one whose ask has timed out changes nothing, so a
 // client told `timeout` is not in the room (or still is, or said nothing) after all.
 
-room_actor::snapshot room_actor::handle(join m, actor_context<room_actor>& ctx) {
-  if (!ctx.claim_reply()) return {};
+void room_actor::handle(join m, actor_context<room_actor>& ctx) {
+  if (!ctx.claim_reply()) return;
   reap_departed(ctx);
   auto [it, fresh] = members_.try_emplace(m.who.session, member_slot{m.who.name, m.to});
   if (fresh) {
@@ -43,8 +43,8 @@ room_actor::snapshot room_actor::handle(join m, actor_context<room_actor>& ctx) 
   } else {
     it->second.to = m.to;  // idempotent: same member, no second presence event
   }
+  if (auto to = m.to.lock()) to->push(joined_frame(m.id));
   update_idle(ctx);
-  return make_snapshot(0);
 }
 
 bool room_actor::handle(leave m, actor_context<room_actor>& ctx) {
@@ -146,6 +146,17 @@ room_actor::snapshot room_actor::make_snapshot(std::uint64_t since) const {
   auto s = stored_snapshot(record_, since);
   s.members = member_list();
   return s;
+}
+
+frame room_actor::joined_frame(const protocol::request_id& id) const {
+  std::vector<protocol::member> members;
+  members.reserve(members_.size());
+  for (const auto& [session, slot] : members_) members.push_back({session, slot.name});
+  std::vector<std::string_view> history;
+  history.reserve(record_.history.size());
+  for (const auto& m : record_.history) history.push_back(m.encoded->text());
+  return make_frame(
+      protocol::encode_room_joined(id, name_, members, history, record_.last_seq, record_.epoch));
 }
 
 // Occupied rooms stay; an empty room passivates when idle (its history is in the store).

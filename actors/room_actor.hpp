@@ -8,6 +8,7 @@
 #include "actors/outbox.hpp"
 #include "actors/runtime/actor_context.hpp"
 #include "actors/store/state_store.hpp"
+#include "server/protocol/requests.hpp"
 
 #include <cstdint>
 #include <map>
@@ -28,9 +29,13 @@ class room_actor {
  public:
   static constexpr const char* kind = "room";
 
+  // The room answers a join with a room.joined frame in the joiner's own outbox (with `id`,
+  // the request's), not through its session: every frame the room pushes the joiner afterwards
+  // then comes after it, so presence and messages never arrive before the snapshot they follow.
   struct join {
     room_member who;
     std::weak_ptr<outbox> to;
+    protocol::request_id id;
   };
   struct leave {
     std::string session;
@@ -45,7 +50,7 @@ class room_actor {
   struct describe {};
   struct reap {};  // sent to itself while it has members (actors/occupancy.hpp)
 
-  struct snapshot {  // what join, history and describe reply with
+  struct snapshot {  // what history and describe reply with
     std::vector<room_member> members;
     std::vector<frame> messages;  // encoded room.message frames, oldest first
     std::uint64_t last_seq = 0;
@@ -63,7 +68,7 @@ class room_actor {
   static snapshot stored_snapshot(const room_record& record, std::uint64_t since);
 
   void on_start(actor_context<room_actor>& ctx);
-  snapshot handle(join m, actor_context<room_actor>& ctx);
+  void handle(join m, actor_context<room_actor>& ctx);
   bool handle(leave m, actor_context<room_actor>& ctx);
   say_reply handle(say m, actor_context<room_actor>& ctx);
   snapshot handle(history m, actor_context<room_actor>& ctx);
@@ -80,6 +85,7 @@ class room_actor {
   void reap_departed(actor_context<room_actor>& ctx);
   std::vector<room_member> member_list() const;
   snapshot make_snapshot(std::uint64_t since) const;
+  frame joined_frame(const protocol::request_id& id) const;
   void update_idle(actor_context<room_actor>& ctx);
 
   std::string name_;

@@ -17,13 +17,6 @@ std::vector<std::string_view> views(const std::vector<frame>& frames) {
   return out;
 }
 
-std::vector<protocol::member> members(const std::vector<room_member>& in) {
-  std::vector<protocol::member> out;
-  out.reserve(in.size());
-  for (const auto& m : in) out.push_back({m.session, m.name});
-  return out;
-}
-
 }  // namespace
 
 session_actor::session_actor(const session_services& services, std::string id,
@@ -106,11 +99,10 @@ boost::asio::awaitable<void> session_actor::on(request_id& id, protocol::counter
 boost::asio::awaitable<void> session_actor::on(request_id& id, protocol::counter_watch& r) {
   if (!watched_.contains(r.counter) && at_subscription_limit())
     co_return send_subscription_limit(id, fmt::format("counter '{}'", r.counter));
-  auto asked = services_.dir.ask_counter(r.counter, counter_actor::watch{id_, out_});
+  auto asked = services_.dir.ask_counter(r.counter, counter_actor::watch{id_, out_, id});
   auto reply = co_await std::move(asked);
   if (!reply) co_return send_ask_error(id, reply.error(), fmt::format("counter '{}'", r.counter));
-  watched_.insert(r.counter);
-  send(protocol::encode_counter_value(id, r.counter, *reply));
+  watched_.insert(r.counter);  // the counter has put its counter.value reply in the outbox
 }
 
 boost::asio::awaitable<void> session_actor::on(request_id& id, protocol::counter_unwatch& r) {
@@ -126,14 +118,11 @@ boost::asio::awaitable<void> session_actor::on(request_id& id, protocol::counter
 boost::asio::awaitable<void> session_actor::on(request_id& id, protocol::room_join& r) {
   if (!rooms_.contains(r.room) && at_subscription_limit())
     co_return send_subscription_limit(id, fmt::format("room '{}'", r.room));
-  auto asked = services_.dir.ask_room(r.room, room_actor::join{{id_, r.name}, out_});
+  auto asked = services_.dir.ask_room(r.room, room_actor::join{{id_, r.name}, out_, id});
   auto reply = co_await std::move(asked);
   if (!reply) co_return send_ask_error(id, reply.error(), fmt::format("room '{}'", r.room));
-  rooms_.insert(r.room);
+  rooms_.insert(r.room);  // the room has put its room.joined reply in the outbox
   display_name_ = r.name;
-  auto history = views(reply->messages);
-  auto list = members(reply->members);
-  send(protocol::encode_room_joined(id, r.room, list, history, reply->last_seq, reply->epoch));
 }
 
 boost::asio::awaitable<void> session_actor::on(request_id& id, protocol::room_say& r) {

@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <set>
+#include <vector>
 
 namespace troupe::it {
 namespace {
@@ -107,6 +109,34 @@ TEST_F(protocol_test, counter_watch_pushes_changes_until_unwatch) {
       next_frame_is_reply(*other, {{"type", "counter.inc"}, {"id", 5}, {"counter", "w"}},
                           {{"type", "counter.value"}, {"id", 5}, {"counter", "w"}, {"value", 6}}));
   EXPECT_TRUE(answers_ping(*watcher)) << "a push arrived after counter.unwatch";
+}
+
+// A push to a watcher is never older than the counter.value that answered its watch: while one
+// client increments without pause, others watch, and each gets its reply first, then every value
+// after it, one by one.
+TEST_F(protocol_test, counter_watch_reply_comes_before_the_pushes_after_it) {
+  constexpr int watchers = 10;
+  constexpr int incs = 300;
+  auto incrementer = connect();
+  std::vector<std::unique_ptr<ws_client>> late;
+  for (int i = 0; i < watchers; ++i) late.push_back(connect());
+  for (int i = 1; i <= incs; ++i)
+    ASSERT_TRUE(incrementer->send_json({{"type", "counter.inc"}, {"id", i}, {"counter", "busy"}}));
+  for (int i = 0; i < watchers; ++i)
+    ASSERT_TRUE(late[i]->send_json({{"type", "counter.watch"}, {"id", i}, {"counter", "busy"}}));
+
+  for (int i = 0; i < watchers; ++i) {
+    auto reply = late[i]->read_json();
+    ASSERT_TRUE(reply) << reply.error().message();
+    ASSERT_EQ((*reply)["id"], i) << "watcher " << i << " heard first: " << *reply;
+    auto expected = (*reply)["value"].get<std::int64_t>() + 1;
+    for (; expected <= incs; ++expected) {
+      auto push = late[i]->read_json();
+      ASSERT_TRUE(push) << push.error().message();
+      ASSERT_EQ(*push, json({{"type", "counter.value"}, {"counter", "busy"}, {"value", expected}}))
+          << "watcher " << i << " was answered " << (*reply)["value"];
+    }
+  }
 }
 
 TEST_F(protocol_test, echo_returns_the_payload_and_the_worker_index) {

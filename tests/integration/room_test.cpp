@@ -130,6 +130,39 @@ TEST_F(room_test, joining_twice_is_idempotent) {
   EXPECT_TRUE(answers_ping(*bob));
 }
 
+// What a room sends a member after its join never overtakes the room.joined reply: while one
+// member talks without pause, others join, and each hears room.joined first, then the messages
+// that follow its last_seq, without a gap or a repeat.
+TEST_F(room_test, room_joined_comes_before_what_the_room_sends_after_it) {
+  constexpr int joiners = 10;
+  constexpr int texts = 300;  // the talker's replies and copies stay within its outbox
+  auto talker = connect();
+  ASSERT_TRUE(talker->request(join("busy", "talker", 0)));
+  std::vector<std::unique_ptr<ws_client>> late;
+  for (int i = 0; i < joiners; ++i) late.push_back(connect());
+  for (int i = 1; i <= texts; ++i)
+    ASSERT_TRUE(talker->send_json(
+        {{"type", "room.say"}, {"id", i}, {"room", "busy"}, {"text", numbered("m", i)}}));
+  for (int i = 0; i < joiners; ++i) ASSERT_TRUE(late[i]->send_json(join("busy", "late", i)));
+
+  for (int i = 0; i < joiners; ++i) {
+    auto joined = late[i]->read_json();
+    ASSERT_TRUE(joined) << joined.error().message();
+    ASSERT_EQ((*joined)["type"], "room.joined") << "joiner " << i << " heard first: " << *joined;
+    EXPECT_EQ((*joined)["id"], i);
+    auto next = (*joined)["last_seq"].get<std::uint64_t>() + 1;
+    while (next <= texts) {
+      auto f = late[i]->read_json();
+      ASSERT_TRUE(f) << f.error().message();
+      if ((*f)["type"] == "room.presence") continue;  // the joiners after this one
+      ASSERT_EQ((*f)["type"], "room.message") << *f;
+      ASSERT_EQ((*f)["seq"], next)
+          << "joiner " << i << " joined at " << (*joined)["last_seq"] << ": " << *f;
+      ++next;
+    }
+  }
+}
+
 TEST_F(room_test, say_reaches_every_member_including_the_sender) {
   auto alice = connect();
   auto bob = connect();

@@ -45,8 +45,15 @@ TEST_F(counter_actor_test, watchers_get_every_change_once_encoded) {
   auto c = system_.spawn<counter_actor>(std::string("w"), std::cref(env_));
   auto a = std::make_shared<outbox>(16);
   auto b = std::make_shared<outbox>(16);
-  EXPECT_EQ(c.ask_blocking(counter_actor::watch{"a", a}).value(), 0);
-  EXPECT_EQ(c.ask_blocking(counter_actor::watch{"b", b}).value(), 0);
+  EXPECT_EQ(c.ask_blocking(counter_actor::watch{"a", a, 1}).value(), 0);
+  EXPECT_EQ(c.ask_blocking(counter_actor::watch{"b", b, "b"}).value(), 0);
+  // The counter answers a watch in the watcher's outbox itself, ahead of every push.
+  EXPECT_EQ(drain(*a),
+            std::vector<nlohmann::json>{nlohmann::json(
+                {{"type", "counter.value"}, {"id", 1}, {"counter", "w"}, {"value", 0}})});
+  EXPECT_EQ(drain(*b),
+            std::vector<nlohmann::json>{nlohmann::json(
+                {{"type", "counter.value"}, {"id", "b"}, {"counter", "w"}, {"value", 0}})});
   c.ask_blocking(counter_actor::inc{3}).value();
   std::vector<frame> fa, fb;
   ASSERT_TRUE(a->queue().take(fa));
@@ -69,7 +76,7 @@ TEST_F(counter_actor_test, watchers_get_every_change_once_encoded) {
 TEST_F(counter_actor_test, a_watcher_whose_session_is_gone_is_dropped) {
   auto c = system_.spawn<counter_actor>(std::string("gone"), std::cref(env_));
   auto a = std::make_shared<outbox>(16);
-  c.ask_blocking(counter_actor::watch{"a", a}).value();
+  c.ask_blocking(counter_actor::watch{"a", a, {}}).value();
   a.reset();
   c.ask_blocking(counter_actor::inc{1}).value();
   // Dropped: unwatch finds nothing to remove.
@@ -81,10 +88,34 @@ TEST_F(counter_actor_test, unwatched_counter_passivates_when_idle_and_watched_on
   auto idle = system_.spawn<counter_actor>(std::string("idle"), std::cref(env_));
   auto watched = system_.spawn<counter_actor>(std::string("watched"), std::cref(env_));
   auto out = std::make_shared<outbox>(4);
-  watched.ask_blocking(counter_actor::watch{"s", out}).value();
+  watched.ask_blocking(counter_actor::watch{"s", out, {}}).value();
   EXPECT_EQ(idle.wait(), exit_reason::normal);
   std::this_thread::sleep_for(std::chrono::milliseconds(150));  // three idle periods
   EXPECT_FALSE(watched.exit().has_value());
+}
+
+// The store may forget a counter's value while the counter is open (its least recently used); the
+// counter puts it back when it passivates, so an open counter's value is never lost.
+TEST_F(counter_actor_test, a_value_the_store_forgot_while_open_is_stored_again_on_passivation) {
+  memory_store small{10, 1};
+  env_.store = &small;
+  env_.idle_timeout = std::chrono::milliseconds(50);
+  auto a = system_.spawn<counter_actor>(std::string("a"), std::cref(env_));
+  EXPECT_EQ(a.ask_blocking(counter_actor::inc{5})->value, 5);
+  auto b = system_.spawn<counter_actor>(std::string("b"), std::cref(env_));
+  auto watcher = std::make_shared<outbox>(16);
+  b.ask_blocking(counter_actor::watch{"s", watcher, {}}).value();  // keeps b open
+  EXPECT_EQ(b.ask_blocking(counter_actor::inc{1})->value, 1);
+  EXPECT_EQ(small.load_counter("a"), 0) << "the store keeps one counter: it forgot a";
+
+  EXPECT_EQ(a.wait(), exit_reason::normal);
+  EXPECT_EQ(small.load_counter("a"), 5) << "a put its value back as it passivated";
+  EXPECT_EQ(small.load_counter("b"), 0) << "which made the store forget b, still open";
+  EXPECT_EQ(b.ask_blocking(counter_actor::get{}).value(), 1);
+  EXPECT_TRUE(b.ask_blocking(counter_actor::unwatch{"s"}).value());
+  EXPECT_EQ(b.wait(), exit_reason::normal);
+  auto again = system_.spawn<counter_actor>(std::string("b"), std::cref(env_));
+  EXPECT_EQ(again.ask_blocking(counter_actor::get{}).value(), 1) << "b's value was put back too";
 }
 
 // An inc or watch whose ask timed out before the counter handled it changes nothing.
@@ -97,7 +128,8 @@ TEST_F(counter_actor_test, asks_that_timed_out_before_the_counter_handled_them_c
   {
     io_threads_held hold(system_);
     inc = asker.spawn(c.ask(counter_actor::inc{5}, std::chrono::milliseconds(30)));
-    watch = asker.spawn(c.ask(counter_actor::watch{"s-a", alice}, std::chrono::milliseconds(30)));
+    watch =
+        asker.spawn(c.ask(counter_actor::watch{"s-a", alice, {}}, std::chrono::milliseconds(30)));
     EXPECT_TRUE(asker.run_until(inc));
     EXPECT_TRUE(asker.run_until(watch));
   }
@@ -114,7 +146,7 @@ TEST_F(counter_actor_test, watchers_who_vanished_unheard_do_not_keep_the_counter
   env_.idle_timeout = std::chrono::milliseconds(50);
   auto c = system_.spawn<counter_actor>(std::string("haunted"), std::cref(env_));
   auto alice = std::make_shared<outbox>(16);
-  c.ask_blocking(counter_actor::watch{"s-a", alice}).value();
+  c.ask_blocking(counter_actor::watch{"s-a", alice, {}}).value();
   EXPECT_FALSE(stops_within(c, std::chrono::milliseconds(200))) << "a watched counter stays open";
   alice.reset();
   EXPECT_TRUE(stops_within(c, std::chrono::seconds(5)));

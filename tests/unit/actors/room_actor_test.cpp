@@ -18,19 +18,30 @@ class room_actor_test : public domain_test {
     for (const auto& m : listing->members) out.push_back(m.session);
     return out;
   }
+  // Joins and returns the room.joined frame the room put in the joiner's outbox, the last frame
+  // there (earlier ones are dropped).
+  static nlohmann::json join(actor_ref<room_actor>& r, room_member who,
+                             const std::shared_ptr<outbox>& out) {
+    r.ask_blocking(room_actor::join{std::move(who), out, 7}).value();
+    auto seen = drain(*out);
+    if (seen.empty()) return {};
+    return seen.back();
+  }
 };
 
 TEST_F(room_actor_test, join_lists_members_and_tells_the_others) {
   auto r = room("lobby");
   auto alice = std::make_shared<outbox>(16);
   auto bob = std::make_shared<outbox>(16);
-  auto first = r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
-  EXPECT_EQ(first.members.size(), 1u);
-  EXPECT_EQ(first.last_seq, 0u);
-  EXPECT_FALSE(first.epoch.empty());
-  auto second = r.ask_blocking(room_actor::join{{"s-b", "bob"}, bob}).value();
-  ASSERT_EQ(second.members.size(), 2u);
-  EXPECT_EQ(second.epoch, first.epoch);
+  auto first = join(r, {"s-a", "alice"}, alice);
+  EXPECT_EQ(first["type"], "room.joined") << first;
+  EXPECT_EQ(first["id"], 7) << "the request's id";
+  EXPECT_EQ(first["members"], (nlohmann::json::array({{{"session", "s-a"}, {"name", "alice"}}})));
+  EXPECT_EQ(first["last_seq"], 0);
+  EXPECT_FALSE(first["epoch"].get<std::string>().empty());
+  auto second = join(r, {"s-b", "bob"}, bob);
+  ASSERT_EQ(second["members"].size(), 2u) << second;
+  EXPECT_EQ(second["epoch"], first["epoch"]);
 
   auto seen = drain(*alice);
   ASSERT_EQ(seen.size(), 1u);
@@ -45,10 +56,11 @@ TEST_F(room_actor_test, joining_twice_is_idempotent) {
   auto r = room("twice");
   auto alice = std::make_shared<outbox>(16);
   auto bob = std::make_shared<outbox>(16);
-  r.ask_blocking(room_actor::join{{"s-b", "bob"}, bob}).value();
-  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
-  auto again = r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
-  EXPECT_EQ(again.members.size(), 2u);
+  join(r, {"s-b", "bob"}, bob);
+  join(r, {"s-a", "alice"}, alice);
+  auto again = join(r, {"s-a", "alice"}, alice);
+  EXPECT_EQ(again["type"], "room.joined") << again;
+  EXPECT_EQ(again["members"].size(), 2u) << again;
   EXPECT_EQ(drain(*bob).size(), 1u) << "one presence event, not two";
 }
 
@@ -56,8 +68,8 @@ TEST_F(room_actor_test, say_numbers_from_one_and_shares_one_frame) {
   auto r = room("talk");
   auto alice = std::make_shared<outbox>(16);
   auto bob = std::make_shared<outbox>(16);
-  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
-  r.ask_blocking(room_actor::join{{"s-b", "bob"}, bob}).value();
+  join(r, {"s-a", "alice"}, alice);
+  join(r, {"s-b", "bob"}, bob);
   drain(*alice);
   EXPECT_EQ(r.ask_blocking(room_actor::say{{"s-a", "ignored"}, "hi"})->seq, 1u);
   EXPECT_EQ(r.ask_blocking(room_actor::say{{"s-b", ""}, "yo"})->seq, 2u);
@@ -80,7 +92,7 @@ TEST_F(room_actor_test, say_numbers_from_one_and_shares_one_frame) {
 TEST_F(room_actor_test, non_members_cannot_say_but_http_publishers_can) {
   auto r = room("closed");
   auto alice = std::make_shared<outbox>(16);
-  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
+  join(r, {"s-a", "alice"}, alice);
   EXPECT_FALSE(r.ask_blocking(room_actor::say{{"s-x", "x"}, "sneak"})->seq.has_value());
   EXPECT_EQ(r.ask_blocking(room_actor::say{{"", "curl"}, "from http"})->seq, 1u);
   auto seen = drain(*alice);
@@ -109,8 +121,8 @@ TEST_F(room_actor_test, leave_tells_the_others_and_unknown_leave_is_refused) {
   auto r = room("bye");
   auto alice = std::make_shared<outbox>(16);
   auto bob = std::make_shared<outbox>(16);
-  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
-  r.ask_blocking(room_actor::join{{"s-b", "bob"}, bob}).value();
+  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice, {}}).value();
+  r.ask_blocking(room_actor::join{{"s-b", "bob"}, bob, {}}).value();
   drain(*alice);
   EXPECT_TRUE(r.ask_blocking(room_actor::leave{"s-b"}).value());
   EXPECT_FALSE(r.ask_blocking(room_actor::leave{"s-b"}).value());
@@ -125,7 +137,7 @@ TEST_F(room_actor_test, an_empty_room_passivates_and_comes_back_with_its_numberi
   env_.idle_timeout = std::chrono::milliseconds(50);
   auto r = room("passive");
   auto alice = std::make_shared<outbox>(16);
-  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
+  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice, {}}).value();
   r.ask_blocking(room_actor::say{{"s-a", ""}, "before"}).value();
   auto epoch = r.ask_blocking(room_actor::describe{})->epoch;
   r.ask_blocking(room_actor::leave{"s-a"}).value();
@@ -148,9 +160,9 @@ TEST_F(room_actor_test, a_member_whose_connection_is_gone_is_removed_with_a_leav
   auto alice = std::make_shared<outbox>(16);
   auto bob = std::make_shared<outbox>(16);
   auto carol = std::make_shared<outbox>(16);
-  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
-  r.ask_blocking(room_actor::join{{"s-b", "bob"}, bob}).value();
-  r.ask_blocking(room_actor::join{{"s-c", "carol"}, carol}).value();
+  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice, {}}).value();
+  r.ask_blocking(room_actor::join{{"s-b", "bob"}, bob, {}}).value();
+  r.ask_blocking(room_actor::join{{"s-c", "carol"}, carol, {}}).value();
   drain(*alice);
   bob.reset();  // bob's connection ends; his leave never comes
 
@@ -180,7 +192,7 @@ TEST_F(room_actor_test, a_member_whose_connection_is_gone_is_removed_with_a_leav
 TEST_F(room_actor_test, a_room_is_stored_with_its_first_message_under_its_epoch) {
   auto alice = std::make_shared<outbox>(16);
   auto r = room("quiet");
-  const auto epoch = r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice})->epoch;
+  const auto epoch = join(r, {"s-a", "alice"}, alice)["epoch"].get<std::string>();
   r.ask_blocking(room_actor::history{0}).value();
   EXPECT_FALSE(store_.find_room("quiet")) << "nothing stored for a room without messages";
   EXPECT_TRUE(store_.list_rooms().empty());
@@ -206,15 +218,15 @@ TEST_F(room_actor_test, asks_that_timed_out_before_the_room_handled_them_change_
   auto r = room("slow");
   auto alice = std::make_shared<outbox>(16);
   auto bob = std::make_shared<outbox>(16);
-  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
+  join(r, {"s-a", "alice"}, alice);
 
   test::client c;
-  std::future<result<room_actor::snapshot>> join;
+  std::future<result<void>> join;
   std::future<result<room_actor::say_reply>> say;
   std::future<result<bool>> leave;
   {
     io_threads_held hold(system_);  // the asks time out before the room sees them
-    join = c.spawn(r.ask(room_actor::join{{"s-b", "bob"}, bob}, std::chrono::milliseconds(30)));
+    join = c.spawn(r.ask(room_actor::join{{"s-b", "bob"}, bob, {}}, std::chrono::milliseconds(30)));
     say = c.spawn(r.ask(room_actor::say{{"s-a", ""}, "lost"}, std::chrono::milliseconds(30)));
     leave = c.spawn(r.ask(room_actor::leave{"s-a"}, std::chrono::milliseconds(30)));
     EXPECT_TRUE(c.run_until(join));
@@ -231,6 +243,7 @@ TEST_F(room_actor_test, asks_that_timed_out_before_the_room_handled_them_change_
   EXPECT_EQ(after.members[0].session, "s-a");
   EXPECT_EQ(after.last_seq, 0u) << "nothing was said";
   EXPECT_TRUE(drain(*alice).empty()) << "no presence event, no message";
+  EXPECT_TRUE(drain(*bob).empty()) << "no room.joined for bob";
 }
 
 // Members who vanished while nothing reached the room (their leave refused) do not keep it open
@@ -239,7 +252,7 @@ TEST_F(room_actor_test, members_who_vanished_unheard_do_not_keep_the_room_open) 
   env_.idle_timeout = std::chrono::milliseconds(50);
   auto r = room("haunted");
   auto alice = std::make_shared<outbox>(16);
-  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice}).value();
+  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice, {}}).value();
   EXPECT_FALSE(stops_within(r, std::chrono::milliseconds(200))) << "an occupied room stays open";
   alice.reset();  // the connection is gone; no leave comes
   EXPECT_TRUE(stops_within(r, std::chrono::seconds(5)));
