@@ -4,34 +4,63 @@
 // Any actor may push (rooms and counters push broadcasts straight here, without a hop through
 // the session's mailbox). When a slow client lets it fill, the outbox closes itself and marks
 // the session overloaded: the writer then closes the socket (1013) rather than drop frames.
-// Thread-safety: push/close from any thread; the queue's consumer is the socket writer.
+// Full means `capacity` frames or `max_bytes` bytes of them, whichever comes first: replies such
+// as room.joined carry a room's whole history, so a count of frames alone bounds no memory. A
+// frame always fits an empty outbox, so one larger than max_bytes still goes out on its own.
+// Thread-safety: push/close from any thread; take only from the socket writer.
 #include "actors/frame.hpp"
 #include "actors/runtime/mailbox.hpp"
 
 #include <atomic>
+#include <cstddef>
+#include <limits>
 #include <memory>
+#include <vector>
 
 namespace troupe {
 
 class outbox {
  public:
-  explicit outbox(std::size_t capacity) : queue_(capacity) {}
+  explicit outbox(std::size_t capacity,
+                  std::size_t max_bytes = std::numeric_limits<std::size_t>::max())
+      : queue_(capacity), max_bytes_(max_bytes) {}
 
   // False if the frame was not queued (the session is closing or just overflowed).
   bool push(frame f) {
-    auto r = queue_.try_push(f);
-    if (r == push_result::full) {
-      overflowed_.store(true, std::memory_order_relaxed);
-      queue_.close();
+    const auto size = f->wire().size();
+    const auto before = bytes_.fetch_add(size, std::memory_order_relaxed);
+    if (before != 0 && before + size > max_bytes_) {
+      bytes_.fetch_sub(size, std::memory_order_relaxed);
+      overflow();
+      return false;
     }
+    const auto r = queue_.try_push(f);
+    if (r != push_result::accepted) bytes_.fetch_sub(size, std::memory_order_relaxed);
+    if (r == push_result::full) overflow();
     return r == push_result::accepted;
+  }
+  // Appends what is queued to `batch` (the writer's); false if nothing was.
+  bool take(std::vector<frame>& batch) {
+    const auto first = batch.size();
+    if (!queue_.take(batch)) return false;
+    std::size_t taken = 0;
+    for (auto i = first; i < batch.size(); ++i) taken += batch[i]->wire().size();
+    bytes_.fetch_sub(taken, std::memory_order_relaxed);
+    return true;
   }
   void close() { queue_.close(); }
   bool overflowed() const noexcept { return overflowed_.load(std::memory_order_relaxed); }
   mailbox<frame>& queue() noexcept { return queue_; }
 
  private:
+  void overflow() {
+    overflowed_.store(true, std::memory_order_relaxed);
+    queue_.close();
+  }
+
   mailbox<frame> queue_;
+  const std::size_t max_bytes_;
+  std::atomic<std::size_t> bytes_{0};  // of the frames queued
   std::atomic<bool> overflowed_{false};
 };
 

@@ -38,6 +38,7 @@ struct limit_settings {
   std::size_t max_message_bytes = 65536;  // largest WebSocket message accepted
   std::size_t max_text_bytes = 4096;      // largest room.say text
   std::size_t outbound_queue = 1024;      // frames queued per session before it is overloaded
+  std::size_t outbound_bytes = 4194304;   // bytes of them queued before it is overloaded
   std::chrono::milliseconds ask_timeout_ms{5000};
   std::size_t max_rooms = 1000;         // rooms open, and rooms with stored messages
   std::size_t max_counters = 100000;    // counters open, and counters with a stored value

@@ -139,6 +139,11 @@ std::vector<setting> make_table() {
   t.push_back(integer<&c::limits, &limit_settings::outbound_queue>(
       "limits", "outbound_queue", "--outbound-queue", "TROUPE_OUTBOUND_QUEUE",
       "frames queued per session before it counts as overloaded", 1, max_size));
+  t.push_back(integer<&c::limits, &limit_settings::outbound_bytes>(
+      "limits", "outbound_bytes", "--outbound-bytes", "TROUPE_OUTBOUND_BYTES",
+      "bytes of frames queued per session before it counts as overloaded (a single larger frame "
+      "still goes out)",
+      1, max_size));
   t.push_back(integer<&c::limits, &limit_settings::ask_timeout_ms>(
       "limits", "ask_timeout_ms", "--ask-timeout-ms", "TROUPE_ASK_TIMEOUT_MS",
       "how long a request waits for an actor's reply before a timeout error", 1, one_day_ms));

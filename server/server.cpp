@@ -39,6 +39,7 @@ server_options make_options(const config& cfg) {
   o.max_message_bytes = cfg.limits.max_message_bytes;
   o.max_text_bytes = cfg.limits.max_text_bytes;
   o.outbound_queue = cfg.limits.outbound_queue;
+  o.outbound_bytes = cfg.limits.outbound_bytes;
   o.handshake_timeout = cfg.server.handshake_timeout_ms;
   o.idle_timeout = cfg.server.idle_timeout_ms;
   return o;

@@ -24,6 +24,7 @@ struct server_options {
   std::size_t max_message_bytes = 65536;
   std::size_t max_text_bytes = 4096;
   std::size_t outbound_queue = 1024;
+  std::size_t outbound_bytes = 4194304;
   std::size_t session_mailbox = 256;
   std::size_t max_http_body = 1 << 20;
   std::chrono::milliseconds handshake_timeout{10000};

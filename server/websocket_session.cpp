@@ -60,7 +60,7 @@ asio::awaitable<void> websocket_session::run() {
 }
 
 void websocket_session::open_session() {
-  out_ = std::make_shared<outbox>(ctx_.settings.outbound_queue);
+  out_ = std::make_shared<outbox>(ctx_.settings.outbound_queue, ctx_.settings.outbound_bytes);
   spawn_options options;
   options.mailbox_capacity = ctx_.settings.session_mailbox;
   options.restart = restart_policy{0, {}};  // a session that fails ends its connection
@@ -172,7 +172,7 @@ constexpr std::size_t kept_batch_capacity = 8;
 void websocket_session::write_ready() {
   auto& socket = ws_.next_layer();
   if (socket.failed()) return;  // the reader sees the connection fail too
-  if (out_->queue().take(batch_)) {
+  if (out_->take(batch_)) {
     if (ws_.is_open()) {  // once a close frame went out, no data frame may follow it
       for (auto& f : batch_) socket.queue(std::move(f));
       ctx_.metrics.frames_out.fetch_add(batch_.size(), std::memory_order_relaxed);
@@ -225,8 +225,8 @@ void websocket_session::write_close() {
   if (reader_done_ || !ws_.is_open()) return;
   const auto reason = close_reason_for_writer();
   if (reason.code == websocket::close_code::try_again_later)
-    spdlog::warn("session {}: outbox overflowed ({} frames); closing with 1013", id_,
-                 ctx_.settings.outbound_queue);
+    spdlog::warn("session {}: outbox overflowed ({} frames or {} bytes); closing with 1013", id_,
+                 ctx_.settings.outbound_queue, ctx_.settings.outbound_bytes);
   ws_.async_close(reason, [self = shared_from_this()](boost::system::error_code) {});
 }
 

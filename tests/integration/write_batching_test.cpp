@@ -2,7 +2,8 @@
 // queue, and waits for the socket only when it is full. These bursts make batches form and check
 // that nothing is lost, reordered or corrupted, that control frames still go out right (pongs
 // answer pings sent in the middle of a burst), and that a client that stops reading gets what
-// was queued for it and then 1013, never a data frame after the close. Each test runs with one
+// was queued for it and then 1013, never a data frame after the close (also when what overflows
+// is bytes, not frames). Each test runs with one
 // io thread (where connections share it, with no strand) and with two (a strand each).
 #include "tests/integration/support/http_client.hpp"
 #include "tests/integration/support/server_fixture.hpp"
@@ -139,6 +140,45 @@ TEST_F(stuck_reader_test, a_client_that_never_reads_again_is_dropped_after_the_o
   EXPECT_NE(node->body.find("\"websockets\":0"), std::string::npos)
       << "the session lives on: " << node->body;
   EXPECT_TRUE(answers_ping(*connect()));
+}
+
+// Replies that carry a room's history are large: a client that asks for many without reading is
+// held to limits.outbound_bytes (1 MiB here), not to limits.outbound_queue such frames (400 MB).
+class outbound_bytes_test : public server_test {
+ protected:
+  troupe_options options() const override {
+    return {{"--threads", "1", "--outbound-bytes", "1048576"}, {}, false};
+  }
+};
+
+TEST_F(outbound_bytes_test, large_replies_left_unread_overflow_the_byte_bound_with_1013) {
+  auto author = connect();
+  ASSERT_TRUE(author->request({{"type", "room.join"}, {"room", "big"}, {"name", "author"}}));
+  constexpr int texts = 100;
+  for (int i = 1; i <= texts; ++i)
+    ASSERT_TRUE(author->send_json(
+        {{"type", "room.say"}, {"id", i}, {"room", "big"}, {"text", std::string(4000, 'h')}}));
+  ASSERT_TRUE(author->read_until([](const json& f) { return f["id"] == texts; }));
+
+  // Each reply holds the whole history, ~400 KB: 300 of them would be 120 MB.
+  auto c = connect();
+  c->set_timeout(std::chrono::seconds(20));
+  constexpr int requests = 300;
+  for (int i = 0; i < requests; ++i)
+    ASSERT_TRUE(c->send_json({{"type", "room.history"}, {"id", i}, {"room", "big"}})) << i;
+  int replies = 0;
+  for (;;) {
+    auto reply = c->read_json();
+    if (!reply) break;
+    ASSERT_EQ((*reply)["id"], replies) << "replies arrive in order, none missing";
+    ASSERT_EQ((*reply)["messages"].size(), static_cast<std::size_t>(texts));
+    ++replies;
+  }
+  EXPECT_EQ(c->close_received().code, websocket::close_code::try_again_later)
+      << c->close_received().reason << " after " << replies << " replies";
+  EXPECT_GT(replies, 0);
+  EXPECT_LT(replies, requests) << "the outbox held every reply";
+  EXPECT_TRUE(answers_ping(*author));
 }
 
 INSTANTIATE_TEST_SUITE_P(io_threads, write_batching_test, ::testing::Values(1, 2),

@@ -31,6 +31,7 @@ TEST(config_defaults, struct_holds_the_documented_defaults) {
   EXPECT_EQ(c.limits.max_message_bytes, 65536u);
   EXPECT_EQ(c.limits.max_text_bytes, 4096u);
   EXPECT_EQ(c.limits.outbound_queue, 1024u);
+  EXPECT_EQ(c.limits.outbound_bytes, 4194304u);
   EXPECT_EQ(c.limits.ask_timeout_ms, 5000ms);
   EXPECT_EQ(c.limits.max_rooms, 1000u);
   EXPECT_EQ(c.limits.max_counters, 100000u);
@@ -65,6 +66,7 @@ TEST(config_defaults, embedded_file_holds_every_setting) {
                                           "limits.max_message_bytes",
                                           "limits.max_text_bytes",
                                           "limits.outbound_queue",
+                                          "limits.outbound_bytes",
                                           "limits.ask_timeout_ms",
                                           "limits.max_rooms",
                                           "limits.max_counters",
@@ -84,7 +86,7 @@ TEST(config_defaults, embedded_file_equals_the_struct_defaults) {
   c.server = {"127.0.0.1", 1, 3, "elsewhere", 5, 1ms, 2ms};
   c.node.id = "other";
   c.log = {"trace", log_format::json};
-  c.limits = {1, 1, 1, 1ms, 1, 1, 1};
+  c.limits = {1, 1, 1, 1, 1ms, 1, 1, 1};
   c.actors.mailbox_capacity = 1;
   c.rooms = {1, 1ms};
   c.workers.echo = 9;

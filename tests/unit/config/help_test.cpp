@@ -33,6 +33,7 @@ const std::vector<documented> all_settings = {
     {"--max-message-bytes", "TROUPE_MAX_MESSAGE_BYTES", "limits.max_message_bytes", "65536"},
     {"--max-text-bytes", "TROUPE_MAX_TEXT_BYTES", "limits.max_text_bytes", "4096"},
     {"--outbound-queue", "TROUPE_OUTBOUND_QUEUE", "limits.outbound_queue", "1024"},
+    {"--outbound-bytes", "TROUPE_OUTBOUND_BYTES", "limits.outbound_bytes", "4194304"},
     {"--ask-timeout-ms", "TROUPE_ASK_TIMEOUT_MS", "limits.ask_timeout_ms", "5000"},
     {"--max-rooms", "TROUPE_MAX_ROOMS", "limits.max_rooms", "1000"},
     {"--max-counters", "TROUPE_MAX_COUNTERS", "limits.max_counters", "100000"},

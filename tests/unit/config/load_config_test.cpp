@@ -107,6 +107,8 @@ std::vector<setting_case> setting_cases() {
        [](const config& c) { return c.limits.max_text_bytes == 10; }},
       {"--outbound-queue", "TROUPE_OUTBOUND_QUEUE", "11",
        [](const config& c) { return c.limits.outbound_queue == 11; }},
+      {"--outbound-bytes", "TROUPE_OUTBOUND_BYTES", "4096",
+       [](const config& c) { return c.limits.outbound_bytes == 4096; }},
       {"--ask-timeout-ms", "TROUPE_ASK_TIMEOUT_MS", "12",
        [](const config& c) { return c.limits.ask_timeout_ms == 12ms; }},
       {"--max-rooms", "TROUPE_MAX_ROOMS", "18",
@@ -167,8 +169,8 @@ TEST(load_config, invalid_ports) {
 TEST(load_config, sizes_and_durations_must_be_positive) {
   for (const char* flag :
        {"--max-connections", "--max-message-bytes", "--max-text-bytes", "--outbound-queue",
-        "--ask-timeout-ms", "--mailbox-capacity", "--room-history", "--room-idle-ms",
-        "--handshake-timeout-ms", "--idle-timeout-ms"}) {
+        "--outbound-bytes", "--ask-timeout-ms", "--mailbox-capacity", "--room-history",
+        "--room-idle-ms", "--handshake-timeout-ms", "--idle-timeout-ms"}) {
     expect_mentions(load_error({flag, "0"}), {std::string("flag ") + flag, "an integer from 1"});
     expect_mentions(load_error({flag, "-5"}), {std::string("flag ") + flag, "'-5'"});
   }

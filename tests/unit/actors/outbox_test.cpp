@@ -1,0 +1,46 @@
+#include "actors/outbox.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace troupe {
+namespace {
+
+frame of_size(std::size_t payload) {
+  return make_frame(std::string(payload, 'x'));
+}
+
+TEST(outbox, overflows_at_its_byte_bound_and_take_frees_the_bytes) {
+  outbox out(100, 1000);
+  EXPECT_TRUE(out.push(of_size(400)));
+  EXPECT_TRUE(out.push(of_size(400)));  // 804 bytes with the headers
+  std::vector<frame> batch;
+  ASSERT_TRUE(out.take(batch));
+  EXPECT_EQ(batch.size(), 2u);
+  EXPECT_TRUE(out.push(of_size(400))) << "taking freed the bytes";
+  EXPECT_TRUE(out.push(of_size(400)));
+  EXPECT_FALSE(out.overflowed());
+  EXPECT_FALSE(out.push(of_size(400))) << "1206 bytes would be over 1000";
+  EXPECT_TRUE(out.overflowed());
+  EXPECT_TRUE(out.queue().closed());
+}
+
+TEST(outbox, a_frame_larger_than_the_bound_fits_an_empty_outbox_alone) {
+  outbox out(100, 1000);
+  EXPECT_TRUE(out.push(of_size(5000)));
+  EXPECT_FALSE(out.push(of_size(1)));
+  EXPECT_TRUE(out.overflowed());
+}
+
+TEST(outbox, overflows_at_its_frame_bound) {
+  outbox out(2, 1 << 20);
+  EXPECT_TRUE(out.push(of_size(1)));
+  EXPECT_TRUE(out.push(of_size(1)));
+  EXPECT_FALSE(out.push(of_size(1)));
+  EXPECT_TRUE(out.overflowed());
+}
+
+}  // namespace
+}  // namespace troupe
