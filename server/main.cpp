@@ -56,6 +56,10 @@ int serve(const troupe::config& cfg) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A log reader that goes away (`troupe | head`, a log shipper that died) must not end the
+  // server: a failed write to stderr is only an error. (Sockets never raise it: Asio sends with
+  // MSG_NOSIGNAL.)
+  std::signal(SIGPIPE, SIG_IGN);
   troupe::config cfg;
   try {
     cfg = troupe::load_config(argc, argv);

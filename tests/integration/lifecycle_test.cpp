@@ -139,6 +139,25 @@ TEST_F(lifecycle_test, a_stuck_stderr_stalls_neither_serving_nor_exiting) {
   EXPECT_EQ(server_->terminate(5s), exited(0));
 }
 
+// A server whose log reader went away (`troupe 2>&1 | head`, a log shipper that died) serves on:
+// a write to its stderr fails instead of raising SIGPIPE, which would end the process. It still
+// exits on SIGTERM.
+TEST_F(lifecycle_test, a_closed_stderr_does_not_end_the_server) {
+  troupe_options o;
+  o.stderr_closed = true;
+  server_ = std::make_unique<troupe_process>(o);
+  ASSERT_TRUE(server_->wait_ready()) << "the server did not become ready: " << server_->log();
+  for (int i = 0; i < 3; ++i) {  // each session logs as it opens and closes
+    ws_client c;
+    ASSERT_TRUE(c.connect_welcome(server_->port())) << "session " << i;
+    EXPECT_TRUE(answers_ping(c));
+    ASSERT_TRUE(c.close()) << "session " << i;
+  }
+  auto health = http_get(server_->port(), "/healthz");
+  ASSERT_TRUE(health && health->status == 200u);
+  EXPECT_EQ(server_->terminate(5s), exited(0));
+}
+
 // At shutdown a client that never answers the close frame is dropped once the grace period is
 // over, so the server ends every connection itself (while all it needs is still there) and
 // exits promptly.

@@ -101,11 +101,16 @@ void troupe_process::spawn() {
   envp.push_back(nullptr);
   const int out = ::open(stdout_path_.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
   int err = -1;
-  if (options_.stderr_unread) {
+  if (options_.stderr_unread || options_.stderr_closed) {
     int ends[2];
     if (::pipe2(ends, O_CLOEXEC) != 0) throw std::runtime_error("cannot make a pipe");
     if (stderr_pipe_ >= 0) ::close(stderr_pipe_);
-    stderr_pipe_ = ends[0];
+    stderr_pipe_ = -1;
+    if (options_.stderr_closed) {
+      ::close(ends[0]);
+    } else {
+      stderr_pipe_ = ends[0];
+    }
     err = ends[1];
   } else {
     err = ::open(stderr_path_.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);

@@ -45,6 +45,9 @@ struct troupe_options {
   // The server's stderr is a pipe nobody reads (a paused terminal): once it is full, writing to
   // it blocks. stderr_text() is then empty.
   bool stderr_unread = false;
+  // The server's stderr is a pipe whose reader has gone (`troupe | head`): writing to it fails
+  // with EPIPE, and raises SIGPIPE. stderr_text() is then empty.
+  bool stderr_closed = false;
 };
 
 class troupe_process {
