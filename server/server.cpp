@@ -1,5 +1,7 @@
 #include "server/server.hpp"
 
+#include "actors/store/memory_store.hpp"
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/address.hpp>
 
@@ -48,9 +50,12 @@ server_options make_options(const config& cfg) {
 }  // namespace
 
 server::server(const config& cfg)
+    : server(cfg, std::make_unique<memory_store>(cfg.limits.max_rooms, cfg.limits.max_counters)) {}
+
+server::server(const config& cfg, std::unique_ptr<state_store> store)
     : cfg_(cfg),
-      store_(cfg.limits.max_rooms, cfg.limits.max_counters),
-      env_(make_env(cfg, store_)),
+      store_(std::move(store)),
+      env_(make_env(cfg, *store_)),
       system_(make_system_config(cfg)),
       dir_(system_, env_),
       services_{

@@ -1,11 +1,12 @@
 #pragma once
 // server: one troupe node — the actor system, the store, the directory of counters and rooms,
 // the echo pool, and the listener in front of them. Constructing it binds the port (a failure
-// throws, for main's exit code); stop() shuts down gracefully.
+// throws, for main's exit code); stop() shuts down gracefully. The store is the in-memory one
+// unless one is given (a durable one later; a failing one in tests).
 // Thread-safety: construct, stop and destroy from one (non-io) thread.
 #include "actors/directory.hpp"
 #include "actors/domain_env.hpp"
-#include "actors/store/memory_store.hpp"
+#include "actors/store/state_store.hpp"
 #include "config/config.hpp"
 #include "server/connection_registry.hpp"
 #include "server/idle_sweep.hpp"
@@ -22,6 +23,7 @@ namespace troupe {
 class server {
  public:
   explicit server(const config& cfg);
+  server(const config& cfg, std::unique_ptr<state_store> store);
   ~server();
 
   std::uint16_t port() const noexcept { return listener_->port(); }
@@ -33,7 +35,7 @@ class server {
 
  private:
   const config& cfg_;
-  memory_store store_;
+  std::unique_ptr<state_store> store_;
   domain_env env_;
   actor_system system_;
   directory dir_;
