@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -48,20 +49,29 @@ class outbox {
     bytes_.fetch_sub(taken, std::memory_order_relaxed);
     return true;
   }
-  void close() { queue_.close(); }
+  void close() {
+    if (closing_.exchange(true, std::memory_order_acq_rel)) return;
+    queue_.close();
+    if (on_close_) on_close_();
+  }
+  // Called once, on the thread that closes the outbox (or overflows it): the writer may be
+  // waiting for a full socket, not looking at the outbox. Set before the outbox is shared.
+  void on_close(std::function<void()> f) { on_close_ = std::move(f); }
   bool overflowed() const noexcept { return overflowed_.load(std::memory_order_relaxed); }
   mailbox<frame>& queue() noexcept { return queue_; }
 
  private:
   void overflow() {
     overflowed_.store(true, std::memory_order_relaxed);
-    queue_.close();
+    close();
   }
 
   mailbox<frame> queue_;
   const std::size_t max_bytes_;
   std::atomic<std::size_t> bytes_{0};  // of the frames queued
   std::atomic<bool> overflowed_{false};
+  std::atomic<bool> closing_{false};
+  std::function<void()> on_close_;
 };
 
 }  // namespace troupe

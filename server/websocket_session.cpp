@@ -44,7 +44,7 @@ asio::awaitable<void> websocket_session::run() {
                                                  websocket::stream_base::none(), false});
   ws_.control_callback([this](websocket::frame_type, beast::string_view) {
     hear();
-    if (out_ && out_->queue().closed()) heard_while_closing();
+    if (out_ && out_->queue().closed()) arm_closing_deadline();
   });
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(beast::http::field::server, "troupe"); }));
@@ -61,6 +61,13 @@ asio::awaitable<void> websocket_session::run() {
 
 void websocket_session::open_session() {
   out_ = std::make_shared<outbox>(ctx_.settings.outbound_queue, ctx_.settings.outbound_bytes);
+  // An outbox that closes (overflows, or its session ends) while the writer waits for a full
+  // socket: the writer would not see it until the socket drained, which a client that stopped
+  // reading never lets happen.
+  out_->on_close([weak = weak_from_this()] {
+    if (auto self = weak.lock())
+      asio::post(self->ws_.get_executor(), [self] { self->arm_closing_deadline(); });
+  });
   spawn_options options;
   options.mailbox_capacity = ctx_.settings.session_mailbox;
   options.restart = restart_policy{0, {}};  // a session that fails ends its connection
@@ -130,7 +137,7 @@ void websocket_session::on_message(error_code ec) {
   if (out_->queue().closed()) {
     // The connection is closing (1003, 1013, 1001, 1011): nothing more can be answered, so what
     // still comes is read (until the peer's close) and dropped.
-    heard_while_closing();
+    arm_closing_deadline();
     message_.text.clear();
     return read_message();
   }
@@ -151,7 +158,7 @@ void websocket_session::deliver() {
     // does too, whichever comes first; the reader reads on, dropping what comes, until the peer
     // answers the close. (Ending the reader here would let the connection go without a close.)
     out_->close();
-    heard_while_closing();
+    arm_closing_deadline();
     message_.text.clear();
   }
   read_message();
@@ -201,8 +208,9 @@ void websocket_session::write_ready() {
 // A closing connection whose peer reads nothing would wait for the socket forever, and what the
 // peer sends keeps it clear of the keep-alive: it gets the handshake timeout to take what is
 // queued, as Beast gives it to answer the close frame. (The writer may have been waiting for the
-// socket since before the outbox closed, so the reader starts the clock too.)
-void websocket_session::heard_while_closing() {
+// socket since before the outbox closed, so the outbox's closing starts the clock, and so does
+// the reader hearing from the peer.)
+void websocket_session::arm_closing_deadline() {
   if (ws_.next_layer().sending()) start_closing_deadline();
 }
 

@@ -62,7 +62,8 @@ class websocket_session : public closable, public std::enable_shared_from_this<w
   // the socket to take it all, or for the outbox, or closes the connection once it is closed.
   void write_ready();
   void write_close();
-  void heard_while_closing();
+  // Starts the closing deadline if the writer is waiting for the socket and the outbox is closed.
+  void arm_closing_deadline();
   void start_closing_deadline();
   boost::beast::websocket::close_reason close_reason_for_writer() const;
 

@@ -142,6 +142,38 @@ TEST_F(stuck_reader_test, a_client_that_never_reads_again_is_dropped_after_the_o
   EXPECT_TRUE(answers_ping(*connect()));
 }
 
+// A member that stops reading and says nothing: its outbox overflows while the writer is already
+// waiting for its full socket. The overflow itself starts the clock, so the connection is dropped
+// after the handshake timeout instead of holding its outbox until the idle timeout.
+class silent_stuck_reader_test : public server_test {
+ protected:
+  troupe_options options() const override {
+    return {{"--threads", "1", "--handshake-timeout-ms", "1000", "--idle-timeout-ms", "60000",
+             "--outbound-queue", "16", "--max-text-bytes", "60000"},
+            {},
+            false};
+  }
+};
+
+TEST_F(silent_stuck_reader_test, a_silent_member_that_stops_reading_is_dropped_after_the_overflow) {
+  auto mute = connect();
+  ASSERT_TRUE(mute->request({{"type", "room.join"}, {"room", "flood"}, {"name", "mute"}}));
+  // Published over HTTP, so no other WebSocket has to keep up: 24 MB, far more than the socket
+  // buffers hold.
+  const std::string body = json{{"name", "http"}, {"text", std::string(60000, 'f')}}.dump();
+  for (int i = 0; i < 400; ++i) {
+    auto published = http_post(port(), "/api/rooms/flood/messages", body);
+    ASSERT_TRUE(published && published->status < 300u) << "publish " << i;
+  }
+  const std::string dropped = "did not take what was left within 1000 ms of closing";
+  const auto start = std::chrono::steady_clock::now();
+  while (!server().output_shows(dropped) &&
+         std::chrono::steady_clock::now() - start < std::chrono::seconds(8))
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(server().output_shows(dropped)) << server().log();
+  EXPECT_TRUE(answers_ping(*connect()));
+}
+
 // Replies that carry a room's history are large: a client that asks for many without reading is
 // held to limits.outbound_bytes (1 MiB here), not to limits.outbound_queue such frames (400 MB).
 class outbound_bytes_test : public server_test {

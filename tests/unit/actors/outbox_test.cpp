@@ -42,5 +42,18 @@ TEST(outbox, overflows_at_its_frame_bound) {
   EXPECT_TRUE(out.overflowed());
 }
 
+TEST(outbox, tells_once_that_it_closed_whether_by_overflow_or_close) {
+  outbox out(1);
+  int told = 0;
+  out.on_close([&told] { ++told; });
+  EXPECT_TRUE(out.push(of_size(1)));
+  EXPECT_EQ(told, 0);
+  EXPECT_FALSE(out.push(of_size(1)));
+  EXPECT_EQ(told, 1) << "the overflow closed it";
+  out.close();
+  EXPECT_FALSE(out.push(of_size(1)));
+  EXPECT_EQ(told, 1);
+}
+
 }  // namespace
 }  // namespace troupe
