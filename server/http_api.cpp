@@ -262,9 +262,20 @@ http_response http_error(http::status status, std::string_view code, std::string
   return res;
 }
 
+std::string_view origin_form(std::string_view target) {
+  const auto scheme_end = target.find("://");
+  if (target.empty() || target.front() == '/' || scheme_end == std::string_view::npos)
+    return target;
+  const auto path = target.find('/', scheme_end + 3);
+  return path == std::string_view::npos ? std::string_view("/") : target.substr(path);
+}
+
 boost::asio::awaitable<http_response> handle_http(server_context& ctx, const http_request& req) {
   ctx.metrics.http_requests.fetch_add(1, std::memory_order_relaxed);
-  const std::string_view target = req.target();
+  if (req.version() >= 11 && req.find(http::field::host) == req.end())
+    co_return error_for(req, http::status::bad_request, "bad_request",
+                        "an HTTP/1.1 request needs a Host header");
+  const std::string_view target = origin_form(req.target());
   const auto parts = split_path(target);
   const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
   http_response res;
@@ -297,6 +308,7 @@ boost::asio::awaitable<http_response> handle_http(server_context& ctx, const htt
   } else if (parts.size() == 1 && parts[0] == "ws") {
     res = error_for(req, http::status::upgrade_required, "upgrade_required",
                     "/ws speaks WebSocket: send an Upgrade: websocket request");
+    res.set(http::field::upgrade, "websocket");  // RFC 7231 6.5.15: a 426 names the protocol
   } else {
     res = static_file(ctx, req, target);
   }

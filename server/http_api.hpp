@@ -17,6 +17,10 @@ using http_response = boost::beast::http::response<boost::beast::http::string_bo
 // Answers one request (not a WebSocket upgrade). Never throws for bad input: it answers 4xx.
 boost::asio::awaitable<http_response> handle_http(server_context& ctx, const http_request& req);
 
+// The path (and query) of a request target: an absolute-form target ("http://host/path", as sent
+// to proxies, which RFC 7230 5.3.2 says a server must accept too) without its scheme and host.
+std::string_view origin_form(std::string_view target);
+
 // A JSON error response; also used for 503 at the connection limit and 413 for big bodies.
 http_response http_error(boost::beast::http::status status, std::string_view code, std::string_view message,
                          unsigned version = 11, bool keep_alive = false);

@@ -15,6 +15,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <chrono>
+#include <optional>
 #include <tuple>
 
 namespace troupe {
@@ -25,6 +26,25 @@ using asio::as_tuple;
 using asio::use_awaitable;
 
 namespace {
+
+// What Beast would refuse in this upgrade request, answered here as JSON like every other HTTP
+// error (Beast's own refusals have plain-text bodies); nullopt if the handshake can go ahead.
+std::optional<http_response> refuse_upgrade(const http_request& req) {
+  if (req.version() < 11)
+    return http_error(http::status::bad_request, "bad_request",
+                      "a WebSocket handshake needs HTTP/1.1", req.version());
+  const auto key = req[http::field::sec_websocket_key];
+  if (key.empty() || key.size() > 24)
+    return http_error(http::status::bad_request, "bad_request",
+                      "Sec-WebSocket-Key must be the base64 of 16 random bytes");
+  if (req[http::field::sec_websocket_version] != "13") {
+    auto res = http_error(http::status::upgrade_required, "upgrade_required",
+                          "this server speaks WebSocket version 13 (Sec-WebSocket-Version: 13)");
+    res.set(http::field::sec_websocket_version, "13");
+    return res;
+  }
+  return std::nullopt;
+}
 
 class http_session : public closable, public std::enable_shared_from_this<http_session> {
  public:
@@ -42,7 +62,7 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
       http::request_parser<http::string_body> parser;
       parser.body_limit(ctx_.settings.max_http_body);
       stream_.expires_after(ctx_.settings.handshake_timeout);
-      auto [ec, n] = co_await http::async_read(stream_, buffer, parser, as_tuple(use_awaitable));
+      auto ec = co_await read_request(buffer, parser);
       if (ec) {
         if (ec == http::error::body_limit) {
           auto res = http_error(http::status::payload_too_large, "payload_too_large",
@@ -64,11 +84,15 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
       }
       auto req = parser.release();
       if (beast::websocket::is_upgrade(req)) {
-        const std::string_view target = req.target();
+        const std::string_view target = origin_form(req.target());
         if (target.substr(0, target.find('?')) != "/ws") {
           auto res =
               http_error(http::status::not_found, "not_found", "WebSocket connections go to /ws");
           co_await send(res);
+          break;
+        }
+        if (auto refused = refuse_upgrade(req)) {
+          co_await send(*refused);
           break;
         }
         ctx_.connections.remove(std::exchange(registration_, 0));
@@ -102,6 +126,23 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
   }
 
  private:
+  // Reads a request's head, then its body. A client that sent `Expect: 100-continue` waits for
+  // a 100 (Continue) before it sends the body (RFC 7231 5.1.1); one whose body is over the limit
+  // hears 413 from the head alone instead.
+  asio::awaitable<boost::system::error_code> read_request(
+      beast::flat_buffer& buffer, http::request_parser<http::string_body>& parser) {
+    auto [ec, n] =
+        co_await http::async_read_header(stream_, buffer, parser, as_tuple(use_awaitable));
+    if (ec || parser.is_done()) co_return ec;
+    if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+      std::tie(ec, n) = co_await http::async_write(stream_, go_on, as_tuple(use_awaitable));
+      if (ec) co_return ec;
+    }
+    std::tie(ec, n) = co_await http::async_read(stream_, buffer, parser, as_tuple(use_awaitable));
+    co_return ec;
+  }
+
   // Writes `res`; false if the connection should end (write failed or not keep-alive).
   // Takes a reference to the caller's local: GCC 12 destroys by-value class temporaries of a
   // co_await expression twice.

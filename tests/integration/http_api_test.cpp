@@ -1,5 +1,6 @@
 // The HTTP side of the server: health, node, counters, rooms, metrics, static files, and the
 // JSON errors for bad bodies, unknown paths, path escapes and wrong methods.
+#include "tests/integration/support/raw_connection.hpp"
 #include "tests/integration/support/server_fixture.hpp"
 
 #include <fstream>
@@ -203,7 +204,8 @@ TEST_F(http_api_test, metrics_in_prometheus_text) {
   EXPECT_EQ(prometheus_sample(body, "troupe_websockets_total"), 2) << body;
   EXPECT_GE(prometheus_sample(body, "troupe_connections_total"), 3) << body;
   EXPECT_GE(prometheus_sample(body, "troupe_frames_in_total"), 1) << body;
-  EXPECT_GE(prometheus_sample(body, "troupe_frames_out_total"), 3) << body;  // two welcomes and a reply
+  EXPECT_GE(prometheus_sample(body, "troupe_frames_out_total"), 3)
+      << body;  // two welcomes and a reply
   EXPECT_GE(prometheus_sample(body, "troupe_http_requests_total"), 1) << body;
   for (const char* line :
        {"# TYPE troupe_connections gauge\n", "# TYPE troupe_websockets gauge\n",
@@ -273,7 +275,85 @@ TEST_F(http_api_test, wrong_method_is_405_with_allow) {
 }
 
 TEST_F(http_api_test, websocket_path_without_upgrade_is_426) {
-  EXPECT_TRUE(is_http_error(http_get(port(), "/ws"), 426, "upgrade_required"));
+  auto reply = http_get(port(), "/ws");
+  EXPECT_TRUE(is_http_error(reply, 426, "upgrade_required"));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->header("upgrade"), "websocket") << "RFC 7231 6.5.15: a 426 names the protocol";
+}
+
+// A WebSocket handshake the server refuses gets a JSON error like every other HTTP error.
+TEST_F(http_api_test, refused_websocket_handshakes_get_json_errors) {
+  const std::string head =
+      "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n";
+  raw_connection no_key(port());
+  ASSERT_TRUE(no_key.send(head + "Sec-WebSocket-Version: 13\r\n\r\n"));
+  auto refused = no_key.read_until("}}");
+  ASSERT_TRUE(refused) << refused.error().message();
+  EXPECT_TRUE(refused->starts_with("HTTP/1.1 400 ")) << *refused;
+  EXPECT_NE(refused->find("Content-Type: application/json\r\n"), std::string::npos) << *refused;
+  EXPECT_NE(refused->find(R"("code":"bad_request")"), std::string::npos) << *refused;
+
+  raw_connection old_version(port());
+  ASSERT_TRUE(old_version.send(
+      head + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n"));
+  refused = old_version.read_until("}}");
+  ASSERT_TRUE(refused) << refused.error().message();
+  EXPECT_TRUE(refused->starts_with("HTTP/1.1 426 ")) << *refused;
+  EXPECT_NE(refused->find("Sec-WebSocket-Version: 13\r\n"), std::string::npos) << *refused;
+  EXPECT_NE(refused->find(R"("code":"upgrade_required")"), std::string::npos) << *refused;
+}
+
+// A client that sends `Expect: 100-continue` waits for the 100 before it sends its body; one whose
+// body is over the limit hears 413 from the head alone.
+TEST_F(http_api_test, expect_100_continue_is_answered_before_the_body) {
+  raw_connection c(port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(
+      c.send("POST /api/counters/patient/inc HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+             "Content-Type: application/json\r\nContent-Length: 8\r\n"
+             "Expect: 100-continue\r\n\r\n"));
+  auto go_on = c.read_until("\r\n\r\n", 2s);
+  ASSERT_TRUE(go_on) << go_on.error().message();
+  EXPECT_TRUE(go_on->starts_with("HTTP/1.1 100 Continue\r\n")) << *go_on;
+  ASSERT_TRUE(c.send(R"({"by":2})"));
+  auto reply = c.read_until(R"("value":2})");
+  ASSERT_TRUE(reply) << reply.error().message();
+  EXPECT_TRUE(reply->starts_with("HTTP/1.1 200 OK\r\n")) << *reply;
+
+  raw_connection big(port());
+  ASSERT_TRUE(big.connected());
+  ASSERT_TRUE(
+      big.send("POST /api/rooms/r/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               "Content-Type: application/json\r\nContent-Length: 50000000\r\n"
+               "Expect: 100-continue\r\n\r\n"));
+  auto refused = big.read_until("}}", 2s);
+  ASSERT_TRUE(refused) << refused.error().message();
+  EXPECT_TRUE(refused->starts_with("HTTP/1.1 413 ")) << *refused;
+  EXPECT_NE(refused->find(R"("code":"payload_too_large")"), std::string::npos) << *refused;
+}
+
+// RFC 7230: an HTTP/1.1 request without Host is refused with 400 (HTTP/1.0 needs none), and an
+// absolute-form target (as sent to proxies) is accepted.
+TEST_F(http_api_test, host_is_required_and_absolute_targets_are_accepted) {
+  raw_connection no_host(port());
+  ASSERT_TRUE(no_host.send("GET /healthz HTTP/1.1\r\n\r\n"));
+  auto refused = no_host.read_until("}}");
+  ASSERT_TRUE(refused) << refused.error().message();
+  EXPECT_TRUE(refused->starts_with("HTTP/1.1 400 ")) << *refused;
+  EXPECT_NE(refused->find(R"("code":"bad_request")"), std::string::npos) << *refused;
+
+  raw_connection old(port());
+  ASSERT_TRUE(old.send("GET /healthz HTTP/1.0\r\n\r\n"));
+  auto fine = old.read_until(R"("status":"ok"})");
+  ASSERT_TRUE(fine) << fine.error().message();
+  EXPECT_TRUE(fine->starts_with("HTTP/1.0 200 OK\r\n")) << *fine;
+
+  raw_connection absolute(port());
+  ASSERT_TRUE(
+      absolute.send("GET http://127.0.0.1/api/counters/abs HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  auto counter = absolute.read_until(R"("value":0})");
+  ASSERT_TRUE(counter) << counter.error().message();
+  EXPECT_TRUE(counter->starts_with("HTTP/1.1 200 OK\r\n")) << *counter;
 }
 
 }  // namespace
