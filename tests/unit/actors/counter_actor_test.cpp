@@ -116,6 +116,7 @@ TEST_F(counter_actor_test, a_value_the_store_forgot_while_open_is_stored_again_o
   EXPECT_EQ(b.wait(), exit_reason::normal);
   auto again = system_.spawn<counter_actor>(std::string("b"), std::cref(env_));
   EXPECT_EQ(again.ask_blocking(counter_actor::get{}).value(), 1) << "b's value was put back too";
+  system_.shutdown();  // while `small` lives: a counter saves its value as it stops
 }
 
 // An inc or watch whose ask timed out before the counter handled it changes nothing.
