@@ -118,8 +118,10 @@ class stuck_reader_test : public server_test {
 TEST_F(stuck_reader_test, a_client_that_never_reads_again_is_dropped_after_the_overflow) {
   auto c = connect();
   const std::string payload(4000, 'q');
+  // The server may drop it before it is done sending (it has not read for a whole handshake
+  // timeout since its outbox overflowed): that is what is tested below.
   for (int i = 0; i < 4000; ++i)
-    ASSERT_TRUE(c->send_json({{"type", "echo"}, {"id", i}, {"payload", payload}})) << i;
+    if (!c->send_json({{"type", "echo"}, {"id", i}, {"payload", payload}})) break;
   // Keeps pinging (the server reads and drops what comes once it is closing) until a write
   // fails because the server dropped the connection.
   const auto start = std::chrono::steady_clock::now();
@@ -190,7 +192,7 @@ TEST_F(outbound_bytes_test, large_replies_left_unread_overflow_the_byte_bound_wi
   for (int i = 1; i <= texts; ++i)
     ASSERT_TRUE(author->send_json(
         {{"type", "room.say"}, {"id", i}, {"room", "big"}, {"text", std::string(4000, 'h')}}));
-  ASSERT_TRUE(author->read_until([](const json& f) { return f["id"] == texts; }));
+  ASSERT_TRUE(author->read_until([](const json& f) { return f.value("id", json()) == texts; }));
 
   // Each reply holds the whole history, ~400 KB: 300 of them would be 120 MB.
   auto c = connect();
