@@ -134,7 +134,9 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
     auto [ec, n] =
         co_await http::async_read_header(stream_, buffer, parser, as_tuple(use_awaitable));
     if (ec || parser.is_done()) co_return ec;
-    if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+    // (An HTTP/1.0 client's expectation is ignored, as RFC 7231 5.1.1 says.)
+    if (parser.get().version() >= 11 &&
+        beast::iequals(parser.get()[http::field::expect], "100-continue")) {
       http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
       std::tie(ec, n) = co_await http::async_write(stream_, go_on, as_tuple(use_awaitable));
       if (ec) co_return ec;
