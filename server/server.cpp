@@ -17,7 +17,6 @@ domain_env make_env(const config& cfg, state_store& store) {
   env.room_history = cfg.rooms.history;
   env.idle_timeout = cfg.rooms.idle_ms;
   env.max_text_bytes = cfg.limits.max_text_bytes;
-  env.outbound_queue = cfg.limits.outbound_queue;
   env.max_rooms = cfg.limits.max_rooms;
   env.max_counters = cfg.limits.max_counters;
   env.max_subscriptions = cfg.limits.max_subscriptions;
