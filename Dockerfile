@@ -21,15 +21,17 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DTROUPE_BUILD_TESTS=OFF -DTR
  && strip --strip-unneeded build/server/troupe
 # The Debian packages that own the shared libraries the binary links: the runtime stage installs
 # exactly these. ldd may name a library by its /lib alias or by its /usr/lib path; dpkg knows one.
-RUN set -eu; mkdir -p /out; \
+# (The loop writes to a file, not into a pipe: its `exit 1` must fail this step, not a subshell.)
+RUN set -eu; mkdir -p /out; : > /out/owners; \
     for lib in $(ldd build/server/troupe | awk '$2 == "=>" && $3 ~ /^\// { print $3 }'); do \
       owner=""; \
       for p in "$lib" "/usr$lib" "${lib#/usr}" "$(readlink -f "$lib")"; do \
         owner=$(dpkg -S "$p" 2>/dev/null | head -n1 | cut -d: -f1) && [ -n "$owner" ] && break; \
       done; \
       [ -n "$owner" ] || { echo "no Debian package owns $lib" >&2; exit 1; }; \
-      echo "$owner"; \
-    done | sort -u > /out/runtime-packages; \
+      echo "$owner" >> /out/owners; \
+    done; \
+    sort -u /out/owners > /out/runtime-packages; \
     cat /out/runtime-packages
 
 # ---- runtime stage: shared libraries, the binary, web/ and the default config ----
@@ -51,10 +53,10 @@ COPY web /opt/troupe/web
 WORKDIR /opt/troupe
 # Every setting has a TROUPE_* variable (see docs/configuration.md); `-e TROUPE_PORT=9000` etc.
 # Precedence: flags (appended after the image name) > TROUPE_* > the file (mount your own over
-# /etc/troupe/troupe.json) > built-in defaults. Inside a container the server listens on all
-# interfaces; publish the port to choose who can reach it.
-ENV TROUPE_CONFIG=/etc/troupe/troupe.json \
-    TROUPE_HOST=0.0.0.0
+# /etc/troupe/troupe.json) > built-in defaults. The default file listens on all interfaces (publish
+# the port to choose who can reach it); the image sets no other variable, so a mounted file's
+# server.host is obeyed.
+ENV TROUPE_CONFIG=/etc/troupe/troupe.json
 USER 10001:10001
 EXPOSE 8080
 # Follows TROUPE_PORT, so change the port with the variable (not a flag) to keep this working.

@@ -6,10 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <vector>
@@ -67,12 +69,43 @@ std::string known_keys(std::optional<std::string_view> section = std::nullopt) {
   return out;
 }
 
+// JSON lets an object repeat a key and nlohmann keeps the last one: a second "port", or a second
+// "server" section, would silently undo what came first. A config file must not.
+json::parser_callback_t reject_duplicate_keys(const std::string& where) {
+  auto open = std::make_shared<std::vector<std::vector<std::string>>>();  // keys seen per object
+  return [open, where](int, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+        open->emplace_back();
+        break;
+      case json::parse_event_t::object_end:
+        open->pop_back();
+        break;
+      case json::parse_event_t::key: {
+        auto& keys = open->back();
+        auto key = parsed.get<std::string>();
+        if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+          std::string path;
+          for (std::size_t depth = 0; depth + 1 < open->size(); ++depth)
+            path += (*open)[depth].back() + ".";
+          throw config_error(where + ": key " + in_quotes(path + key) + " is given twice");
+        }
+        keys.push_back(std::move(key));
+        break;
+      }
+      default:
+        break;
+    }
+    return true;
+  };
+}
+
 void apply_document(config& cfg, std::string_view text, std::string_view origin,
                     origin_list* origins) {
   const std::string where(origin);
   json doc;
   try {
-    doc = json::parse(text);
+    doc = json::parse(text, reject_duplicate_keys(where));
   } catch (const json::exception& e) {
     std::string_view what = e.what();  // "[json.exception.parse_error.101] parse error at ..."
     if (auto tag_end = what.find("] "); tag_end != std::string_view::npos) {
@@ -130,11 +163,21 @@ struct command_line {
   std::vector<flag_value> flags;  // in the order given; later ones win
 };
 
+// `--flag VALUE`: a known flag without "=" takes the next argument as its value, unless that is
+// a flag.
+bool takes_next_as_value(std::string_view arg, const char* next) {
+  return (arg == config_flag || find_flag(arg) != nullptr) && next != nullptr &&
+         !std::string_view(next).starts_with("--");
+}
+
 command_line parse_command_line(int argc, char** argv) {
   command_line cl;
+  // Help wins over any mistake elsewhere on the line, but only where a flag stands: in
+  // `--node-id -h`, "-h" is the id.
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") throw help_requested(help_text());
+    if (takes_next_as_value(arg, i + 1 < argc ? argv[i + 1] : nullptr)) ++i;
   }
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -153,7 +196,7 @@ command_line parse_command_line(int argc, char** argv) {
     std::string value;
     if (eq != std::string_view::npos) {
       value = arg.substr(eq + 1);
-    } else if (i + 1 < argc && !std::string_view(argv[i + 1]).starts_with("--")) {
+    } else if (takes_next_as_value(arg, i + 1 < argc ? argv[i + 1] : nullptr)) {
       value = argv[++i];
     } else {
       throw config_error("flag " + std::string(name) + " needs a value");
@@ -167,6 +210,11 @@ command_line parse_command_line(int argc, char** argv) {
     }
   }
   return cl;
+}
+
+bool set_by_flag(const command_line& cl, const setting& s) {
+  return std::any_of(cl.flags.begin(), cl.flags.end(),
+                     [&](const flag_value& f) { return f.target == &s; });
 }
 
 // Rules that involve more than one setting.
@@ -211,10 +259,22 @@ config load_config(int argc, char** argv, const getenv_function& getenv) {
   }
 
   for (const auto& s : settings()) {
+    // A flag overrides the variable, so a variable it overrides is not even read: an
+    // environment one cannot clean up (Kubernetes gives every pod TROUPE_PORT=tcp://... when a
+    // Service is named troupe) must not stop a server told --port.
+    if (set_by_flag(cl, s)) continue;
     const auto value = env(s.env);
     if (!value) continue;
     const std::string where = "environment variable " + std::string(s.env);
-    if (auto wrong = s.assign_text(cfg, *value)) throw config_error(where + ": " + *wrong);
+    if (auto wrong = s.assign_text(cfg, *value)) {
+      std::string hint;
+      if (value->starts_with("tcp://") || value->starts_with("udp://"))
+        hint =
+            " (Kubernetes sets it for a Service named troupe: rename the Service, set "
+            "enableServiceLinks: false, or pass " +
+            std::string(s.flag) + ")";
+      throw config_error(where + ": " + *wrong + hint);
+    }
     origins[index_of(s)] = where;
   }
 

@@ -1,6 +1,7 @@
 #include "config/settings.hpp"
 
 #include "server/protocol/json_describe.hpp"
+#include "server/protocol/utf8.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -103,9 +104,13 @@ std::vector<setting> make_table() {
       "server", "idle_timeout_ms", "--idle-timeout-ms", "TROUPE_IDLE_TIMEOUT_MS",
       "a WebSocket that receives nothing for this long is closed; a ping is sent halfway", 1,
       one_day_ms));
-  t.push_back(text<&c::node, &node_settings::id>(
-      "node", "id", "--node-id", "TROUPE_NODE_ID", "ID",
-      "this node's name in welcome frames and /api/node; empty = host name:port", 0));
+  {
+    setting id = text<&c::node, &node_settings::id>(
+        "node", "id", "--node-id", "TROUPE_NODE_ID", "ID",
+        "this node's name in welcome frames and /api/node; empty = host name:port", 0);
+    id.kind = setting_kind::name;
+    t.push_back(std::move(id));
+  }
   {
     setting level = text<&c::log, &log_settings::level>(
         "log", "level", "--log-level", "TROUPE_LOG_LEVEL", "LEVEL", "least severe level logged", 1);
@@ -206,6 +211,17 @@ bool is_ip_address(std::string_view text) {
   return ::inet_pton(AF_INET, s.c_str(), bytes) == 1 ||
          ::inet_pton(AF_INET6, s.c_str(), bytes) == 1;
 }
+
+// Well-formed UTF-8 with no control character (C0, DEL or C1).
+bool is_printable_text(std::string_view text) {
+  while (!text.empty()) {
+    const auto c = protocol::decode_utf8(text);
+    if (c.length == 0 || c.code_point < 0x20 || (c.code_point >= 0x7f && c.code_point < 0xa0))
+      return false;
+    text.remove_prefix(c.length);
+  }
+  return true;
+}
 }  // namespace
 
 std::string setting::path() const {
@@ -218,6 +234,9 @@ std::string setting::expected() const {
       return "an integer from " + std::to_string(min) + " to " + std::to_string(max);
     case setting_kind::string:
       return min > 0 ? "a non-empty string" : "a string";
+    case setting_kind::name:
+      return std::string(min > 0 ? "a non-empty string" : "a string") +
+             " of UTF-8 text without control characters";
     case setting_kind::address:
       return "an IPv4 or IPv6 address such as 0.0.0.0, 127.0.0.1 or ::";
     case setting_kind::choice: {
@@ -245,6 +264,9 @@ std::optional<std::string> setting::assign_text(config& cfg, std::string_view te
       set_integer(cfg, v);
       return std::nullopt;
     }
+    case setting_kind::name:
+      if (!is_printable_text(text)) return wrong();
+      [[fallthrough]];
     case setting_kind::string:
       if (static_cast<std::int64_t>(text.size()) < min) return wrong();
       set_text(cfg, text);

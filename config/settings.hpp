@@ -17,6 +17,7 @@ namespace troupe {
 enum class setting_kind {
   integer,  // a JSON integer / decimal digits, within [min, max]
   string,   // any string of at least `min` bytes
+  name,     // as string, but valid UTF-8 without control characters: it is shown to clients
   choice,   // one of `choices`
   address,  // an IPv4 or IPv6 address (not a host name: the listener binds without resolving)
 };

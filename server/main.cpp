@@ -6,12 +6,14 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/signal_set.hpp>
 
+#include <pthread.h>
 #include <sys/resource.h>
 
 #include <csignal>
 #include <cstdlib>
 #include <future>
 #include <iostream>
+#include <string_view>
 
 namespace {
 
@@ -34,18 +36,44 @@ void raise_descriptor_limit(std::size_t max_connections) {
         lim.rlim_cur > for_the_process ? lim.rlim_cur - for_the_process : 0);
 }
 
-// Runs the server until SIGINT or SIGTERM; the exit status.
+const char* signal_name(int sig) {
+  return sig == SIGINT ? "SIGINT" : "SIGTERM";
+}
+
+// Runs the server until SIGINT or SIGTERM; the exit status. A second signal during the stop ends
+// the process at once (128 + the signal): the shutdown grace may be long, and an operator who
+// presses Ctrl-C twice means it.
 int serve(const troupe::config& cfg) {
+  // Until the signal_set listens, SIGINT and SIGTERM stay pending instead of killing the process
+  // unlogged; the io threads the server starts inherit the mask and never take them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   try {
     troupe::server server(cfg);
     std::promise<int> signalled;
     boost::asio::signal_set signals(server.system().io_context(), SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code ec, int sig) {
-      if (!ec) signalled.set_value(sig);
+      if (ec) return;
+      signalled.set_value(sig);
+      signals.async_wait([](boost::system::error_code ec, int sig) {
+        if (ec) return;
+        spdlog::warn("received {} while stopping; exiting now", signal_name(sig));
+        troupe::stop_logging();
+        std::_Exit(128 + sig);
+      });
     });
+    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
     const int sig = signalled.get_future().get();
-    spdlog::info("received {}", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    spdlog::info("received {}", signal_name(sig));
     server.stop();
+  } catch (const boost::system::system_error& e) {
+    // "bind: Address already in use", without the Boost source location after it.
+    const std::string_view what = e.what();
+    spdlog::critical("troupe could not start: {}", what.substr(0, what.find(" [")));
+    return 1;
   } catch (const std::exception& e) {
     spdlog::critical("troupe could not start: {}", e.what());
     return 1;

@@ -2,11 +2,14 @@
 // and the node id from the environment.
 #include "tests/integration/support/server_fixture.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <chrono>
 #include <csignal>
 #include <iostream>
+#include <thread>
 
 namespace troupe::it {
 namespace {
@@ -174,6 +177,46 @@ TEST_F(lifecycle_test, a_client_that_never_answers_the_close_is_dropped_after_th
   EXPECT_NE(out.find("1 connection(s) still open after 300 ms; dropping them"), std::string::npos)
       << out;
   EXPECT_EQ(out.find("did not end when dropped"), std::string::npos) << out;
+}
+
+// The grace period may be long; an operator who signals again (Ctrl-C twice) wants out now.
+TEST_F(lifecycle_test, a_second_signal_while_stopping_exits_at_once) {
+  server_ =
+      std::make_unique<troupe_process>(troupe_options{{"--shutdown-grace-ms", "60000"}, {}, false});
+  ASSERT_TRUE(server_->wait_ready()) << "the server did not become ready";
+  ws_client mute;  // never answers the close: the stop would wait out the whole grace period
+  ASSERT_TRUE(mute.connect_welcome(server_->port()));
+  server_->send_signal(SIGTERM);
+  const auto stopping = std::chrono::steady_clock::now() + 5s;
+  while (server_->log().find("shutting down") == std::string::npos &&
+         std::chrono::steady_clock::now() < stopping)
+    std::this_thread::sleep_for(10ms);
+  ASSERT_NE(server_->log().find("shutting down"), std::string::npos) << "no stop began";
+  EXPECT_FALSE(server_->wait_exit(300ms)) << "the stop did not wait for the open connection";
+  const auto again = std::chrono::steady_clock::now();
+  server_->send_signal(SIGINT);
+  auto status = server_->wait_exit(5s);
+  ASSERT_TRUE(status) << "still running 5 s after the second signal";
+  EXPECT_EQ(*status, exited(128 + SIGINT));
+  EXPECT_LT(std::chrono::steady_clock::now() - again, 2s);
+  EXPECT_NE(server_->log().find("received SIGINT while stopping; exiting now"), std::string::npos);
+}
+
+// A start-up failure that is not a configuration mistake: status 1 and a message for people,
+// without the library's source location.
+TEST_F(lifecycle_test, a_port_in_use_exits_1_saying_so) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor taken(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  const auto port = std::to_string(taken.local_endpoint().port());
+  troupe_process p({{"--host", "127.0.0.1", "--port", port, "--web-root", "web"}, {}, true});
+  auto status = p.wait_exit(10s);
+  ASSERT_TRUE(status) << "still running; " << p.log();
+  EXPECT_EQ(*status, exited(1)) << p.log();
+  EXPECT_NE(p.stderr_text().find("troupe could not start: bind: Address already in use"),
+            std::string::npos)
+      << p.log();
+  EXPECT_EQ(p.stderr_text().find("[system:"), std::string::npos) << p.log();
 }
 
 }  // namespace

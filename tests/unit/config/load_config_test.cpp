@@ -64,6 +64,19 @@ TEST(load_config, flags_beat_environment) {
   EXPECT_EQ(load({"--port=9004"}, env).server.threads, 3u);
 }
 
+TEST(load_config, a_flag_leaves_its_environment_variable_unread) {
+  // Kubernetes gives every pod in the namespace of a Service named troupe this variable.
+  const test::environment k8s = {{"TROUPE_PORT", "tcp://10.96.0.12:8080"}};
+  EXPECT_EQ(load({"--port", "9003"}, k8s).server.port, 9003);
+  expect_mentions(load_error({}, k8s),
+                  {"environment variable TROUPE_PORT", "'tcp://10.96.0.12:8080'", "Kubernetes",
+                   "enableServiceLinks", "--port"});
+  // A bad variable for a setting no flag gives still stops the server, and no hint is added.
+  const std::string e = load_error({"--port", "9003"}, {{"TROUPE_THREADS", "two"}});
+  expect_mentions(e, {"environment variable TROUPE_THREADS", "'two'"});
+  EXPECT_EQ(e.find("Kubernetes"), std::string::npos) << e;
+}
+
 TEST(load_config, the_last_repeated_flag_wins) {
   EXPECT_EQ(load({"--port", "1000", "--port=2000"}).server.port, 2000);
 }
@@ -221,6 +234,42 @@ TEST(load_config, text_limit_must_fit_in_a_message) {
   EXPECT_EQ(load({"--max-text-bytes", "65536"}).limits.max_text_bytes, 65536u);
 }
 
+TEST(load_config, node_id_must_be_printable_utf8) {
+  // It goes out in JSON (welcome frames, /api/node): invalid UTF-8 there fails the encoder.
+  for (const std::string& bad : std::vector<std::string>{"n\xff", "a\tb", "line\nbreak",
+                                                         "c1\xc2\x85", "del\x7f", "\xed\xa0\x80"}) {
+    SCOPED_TRACE(bad);
+    expect_mentions(load_error({"--node-id", bad}),
+                    {"flag --node-id", "UTF-8 text without control characters"});
+    expect_mentions(load_error({}, {{"TROUPE_NODE_ID", bad}}), {"TROUPE_NODE_ID"});
+  }
+  temp_file file(R"({"node":{"id":"tab\there"}})");
+  expect_mentions(load_error({"--config", file.path()}),
+                  {"key 'node.id'", "without control characters"});
+  for (const char* good : {"", "node-1", "knoten-\xc3\xbc", "\xe2\x98\x83 snow", "a b"})
+    EXPECT_EQ(load({"--node-id", good}).node.id, good);
+}
+
+TEST(load_config, a_key_given_twice_in_the_file_is_an_error) {
+  // JSON parsers keep the last of two equal keys: the first value (or a whole first section)
+  // would be dropped without a word.
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"server":{"port":9001,"port":9002}})", "key 'server.port' is given twice"},
+      {R"({"server":{"port":9001},"server":{"threads":2}})", "key 'server' is given twice"},
+      {R"({"log":{"level":"info"},"server":{"port":1},"log":{"format":"json"}})",
+       "key 'log' is given twice"},
+  };
+  for (const auto& [text, part] : cases) {
+    SCOPED_TRACE(text);
+    temp_file file(text);
+    expect_mentions(load_error({"--config", file.path()}),
+                    {"config file '" + file.path() + "'", part});
+  }
+  // The same key in two different sections is no repeat.
+  temp_file fine(R"({"server":{"port":9001},"rooms":{"history":5,"idle_ms":100}})");
+  EXPECT_EQ(load({"--config", fine.path()}).server.port, 9001);
+}
+
 TEST(load_config, unknown_keys_in_the_file) {
   temp_file key(R"({"server":{"prot":8080}})");
   expect_mentions(load_error({"--config", key.path()}),
@@ -238,7 +287,9 @@ TEST(load_config, wrong_json_types_in_the_file) {
       {R"({"server":{"port":18446744073709551615}})",
        {"key 'server.port'", "got 18446744073709551615"}},
       {R"({"server":{"threads":true}})", {"key 'server.threads'", "got a boolean"}},
-      {R"({"server":{"host":5}})", {"key 'server.host'", "an IPv4 or IPv6 address such as 0.0.0.0, 127.0.0.1 or ::, got an integer"}},
+      {R"({"server":{"host":5}})",
+       {"key 'server.host'",
+        "an IPv4 or IPv6 address such as 0.0.0.0, 127.0.0.1 or ::, got an integer"}},
       {R"({"node":{"id":null}})", {"key 'node.id'", "got null"}},
       {R"({"log":{"level":3}})", {"key 'log.level'", "one of trace"}},
       {R"({"log":{"format":"xml"}})", {"key 'log.format'", "'xml'"}},
@@ -278,8 +329,11 @@ TEST(load_config, command_line_mistakes) {
 }
 
 TEST(load_config, help_wins_over_everything_else) {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"--help"}, {"-h"}, {"--port", "0", "--help"}, {"--bogus", "-h"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--help"},
+                                                                {"-h"},
+                                                                {"--port", "0", "--help"},
+                                                                {"--bogus", "-h"},
+                                                                {"--node-id=x", "-h"}}) {
     try {
       load(args);
       ADD_FAILURE() << "no help_requested";
@@ -288,6 +342,11 @@ TEST(load_config, help_wins_over_everything_else) {
       EXPECT_STREQ(h.what(), help_text().c_str());
     }
   }
+}
+
+TEST(load_config, a_flag_value_that_looks_like_help_is_a_value) {
+  EXPECT_EQ(load({"--node-id", "-h"}).node.id, "-h");
+  expect_mentions(load_error({"--log-level", "-h"}), {"flag --log-level", "'-h'"});
 }
 
 }  // namespace
