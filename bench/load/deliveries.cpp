@@ -29,17 +29,25 @@ void delivery_tracker::close() noexcept {
 asio::awaitable<void> read_deliveries(std::shared_ptr<connection> c, delivery_context& run,
                                       thread_stats& stats) {
   const std::string_view message_type = room_message_type(run.target);
+  std::vector<std::uint64_t> next_seq(run.publishers, 0);  // per publisher: the least one expected
   auto on_message = [&](std::string_view m) {
     const frame_fields f = scan_frame(m);
     if (f.type == message_type) {
-      if (const auto s = parse_stamp(f.text)) {
-        stats.count_received();
-        if (run.started.load(std::memory_order_acquire)) {
+      const auto s = parse_stamp(f.text);
+      if (s && (s->publisher >= next_seq.size() || s->seq < next_seq[s->publisher])) {
+        stats.protocol_error("room message repeated, out of order or from no publisher", m);
+      } else if (s) {
+        next_seq[s->publisher] = s->seq + 1;
+        const bool started = run.started.load(std::memory_order_acquire);
+        const bool late = started && run.plan.late(c->received_at);  // counts as lost
+        if (!late) stats.count_received();
+        if (started && !late) {
           const auto sent = from_ns(s->sent_ns);
           if (run.plan.measured(sent)) {
             stats.latency.record(c->received_at - sent);
             ++stats.completed;
           }
+          if (run.plan.in_window(c->received_at)) ++stats.in_window;
         }
         if (run.tracker) run.tracker->delivered(*s);
       } else {

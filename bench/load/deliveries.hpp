@@ -52,6 +52,7 @@ class delivery_tracker {
 // `started` (release); readers look at it only after seeing `started` (acquire).
 struct delivery_context {
   target_kind target = target_kind::troupe;
+  std::uint32_t publishers = 0;  // stamps name publishers 0..publishers-1
   run_plan plan;
   std::atomic<bool> started{false};
   delivery_tracker* tracker = nullptr;  // closed-loop broadcast only
@@ -59,7 +60,8 @@ struct delivery_context {
 
 // A member's reader, on its connection's io thread: counts and times room messages, ignores
 // presence events and acknowledgements, counts error frames, and treats any read failure that
-// is not our own close as a dropped connection.
+// is not our own close as a dropped connection. Each publisher's messages must reach a member
+// in the order sent and at most once: a repeat would inflate the rate and hide a loss.
 boost::asio::awaitable<void> read_deliveries(std::shared_ptr<connection> c, delivery_context& run,
                                              thread_stats& stats);
 

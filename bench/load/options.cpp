@@ -151,6 +151,10 @@ parse_result parse_options(int argc, char** argv) {
     r.error = "--host must be an IPv4 address, not '" + o.host + "'";
   } else if (o.scenario == scenario_kind::broadcast && o.publishers > o.rooms * o.members) {
     r.error = "--publishers exceeds the number of members";
+  } else if (o.rate > 0 && o.scenario != scenario_kind::broadcast &&
+             o.scenario != scenario_kind::churn) {
+    r.error = "--rate applies to broadcast and churn only (" + std::string(to_string(o.scenario)) +
+              " runs a closed loop)";
   }
   return r;
 }

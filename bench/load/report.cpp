@@ -29,7 +29,10 @@ bool is_broadcast(const report& r) {
 }  // namespace
 
 double report::rate() const noexcept {
-  return window_s > 0 ? static_cast<double>(totals.completed) / window_s : 0.0;
+  // Closed loop: requests sent in the window and completed. Fixed rate: completions received in
+  // the window, so a server that falls behind is not credited with the rate it was offered.
+  const auto n = options.rate > 0 ? totals.in_window : totals.completed;
+  return window_s > 0 ? static_cast<double>(n) / window_s : 0.0;
 }
 
 std::uint64_t report::lost() const noexcept {

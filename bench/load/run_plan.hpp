@@ -6,6 +6,7 @@
 //
 // Requests are sent from start until measure_until; those whose (intended) send time falls in
 // [measure_from, measure_until) are measured, whenever their reply arrives before drain_until.
+// A reply or delivery read after drain_until counts as never answered (or lost).
 #include "bench/load/options.hpp"
 
 #include <chrono>
@@ -34,6 +35,8 @@ struct run_plan {
   bool measured(clock::time_point sent) const noexcept {
     return sent >= measure_from && sent < measure_until;
   }
+  bool in_window(clock::time_point received) const noexcept { return measured(received); }
+  bool late(clock::time_point received) const noexcept { return received >= drain_until; }
   double window_seconds() const noexcept {
     return std::chrono::duration<double>(measure_until - measure_from).count();
   }

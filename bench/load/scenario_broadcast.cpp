@@ -52,17 +52,21 @@ asio::awaitable<void> publish_closed_loop(std::shared_ptr<connection> c, publish
   start.expires_at(plan.start);
   co_await start.async_wait(use_tuple);
 
+  // Message seq counts its deliveries in slot seq % window, so it is sent only once the message
+  // before it in that slot is complete: completions can come out of order (members on several
+  // threads), and any free slot would not do.
+  const unsigned window = job.tracker->window();
+  std::vector<bool> slot_free(window, true);
   std::uint64_t seq = 0;
-  unsigned in_flight = 0;
   while (clock::now() < plan.measure_until) {
-    if (in_flight < job.tracker->window()) {
+    if (slot_free[seq % window]) {
+      slot_free[seq % window] = false;
       if (co_await publish(*c, job, seq++, clock::now(), stats)) co_return;
-      ++in_flight;
       continue;
     }
     auto [ec, done_seq] = co_await completions.async_receive(use_tuple);
     if (ec) co_return;  // the tracker was closed: the run is over
-    --in_flight;
+    slot_free[done_seq % window] = true;
   }
 }
 
@@ -91,6 +95,7 @@ report run_broadcast(const load_options& o) {
   io_pool pool(o.threads);
   delivery_context run;
   run.target = o.target;
+  run.publishers = o.publishers;
   delivery_tracker tracker(o.inflight);
   const bool closed_loop = o.rate <= 0;
   if (closed_loop) {

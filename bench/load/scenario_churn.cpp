@@ -51,10 +51,12 @@ asio::awaitable<void> churn_worker(std::size_t worker, std::size_t thread, asio:
       co_return;
     }
     stats.count_received();
+    const auto done = clock::now();
     if (plan.measured(intended)) {
-      stats.latency.record(clock::now() - intended);
+      stats.latency.record(done - intended);
       ++stats.completed;
     }
+    if (plan.in_window(done)) ++stats.in_window;
   }
 }
 

@@ -45,6 +45,8 @@ asio::awaitable<void> drive_requests(std::shared_ptr<connection> c, std::size_t 
     }
     if (f.type != reply_type) {
       stats.protocol_error(f.type == "error" ? "error reply" : "reply of the wrong type", reply);
+    } else if (plan.late(c->received_at)) {
+      ++stats.unanswered;  // after the drain period: as good as never
     } else {
       stats.count_received();
       if (plan.measured(it->sent)) {

@@ -23,6 +23,7 @@ run_totals sum(const std::vector<thread_stats>& per_thread) {
   for (const auto& s : per_thread) {
     t.latency.merge(s.latency);
     t.completed += s.completed;
+    t.in_window += s.in_window;
     t.received += s.received.load(std::memory_order_relaxed);
     t.sent += s.sent;
     t.expected_deliveries += s.expected_deliveries;

@@ -17,6 +17,7 @@ namespace troupe::load {
 struct thread_stats {
   histogram latency;                       // requests whose (intended) send time was measured
   std::uint64_t completed = 0;             // ... and how many of them completed
+  std::uint64_t in_window = 0;             // completions read in the measured window (see below)
   std::atomic<std::uint64_t> received{0};  // every reply, delivery or cycle, measured or not
   std::uint64_t sent = 0;                  // every request or publish
   std::uint64_t expected_deliveries = 0;   // broadcast: publishes x room size
@@ -24,6 +25,9 @@ struct thread_stats {
   std::uint64_t connection_errors = 0;     // connections that failed to open or dropped
   std::uint64_t unanswered = 0;            // requests still in flight when their connection closed
   std::string first_error;
+
+  // in_window: at a fixed offered rate, what the server achieved. `completed` counts by send
+  // time, and so also a backlog the server clears after the window.
 
   void count_received() noexcept {
     received.store(received.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -36,6 +40,7 @@ struct thread_stats {
 struct run_totals {
   histogram latency;
   std::uint64_t completed = 0;
+  std::uint64_t in_window = 0;
   std::uint64_t received = 0;
   std::uint64_t sent = 0;
   std::uint64_t expected_deliveries = 0;
