@@ -1,6 +1,6 @@
 #include "server/websocket_session.hpp"
 
-#include "actors/store/memory_store.hpp"
+#include "actors/random_id.hpp"
 #include "server/protocol/encode.hpp"
 
 #include <spdlog/spdlog.h>

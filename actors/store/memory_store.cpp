@@ -1,18 +1,10 @@
 #include "actors/store/memory_store.hpp"
 
+#include "actors/random_id.hpp"
+
 #include <spdlog/spdlog.h>
 
-#include <cstdio>
-#include <random>
-
 namespace troupe {
-
-std::string random_id() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
-  return buf;
-}
 
 // Before storing a new item: at `max`, forget the least recently used one.
 void memory_store::make_room_for(use_order& order, std::size_t max, const char* what, auto& items) {

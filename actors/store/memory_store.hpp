@@ -56,7 +56,4 @@ class memory_store final : public state_store {
   use_order room_use_;
 };
 
-// A fresh random id (16 hex digits), for epochs and session ids.
-std::string random_id();
-
 }  // namespace troupe
