@@ -268,7 +268,7 @@ config load_config(int argc, char** argv, const getenv_function& getenv) {
     const std::string where = "environment variable " + std::string(s.env);
     if (auto wrong = s.assign_text(cfg, *value)) {
       std::string hint;
-      if (value->starts_with("tcp://") || value->starts_with("udp://"))
+      if (s.env == "TROUPE_PORT" && value->starts_with("tcp://"))
         hint =
             " (Kubernetes sets it for a Service named troupe: rename the Service, set "
             "enableServiceLinks: false, or pass " +

@@ -92,6 +92,18 @@ std::uint64_t log_lines_dropped() {
   return pool ? pool->overrun_counter() : 0;
 }
 
+bool drain_logging(std::chrono::milliseconds limit) {
+  const auto pool = spdlog::thread_pool();
+  if (!pool) return true;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (pool->queue_size() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the last line taken is written
+  return true;
+}
+
 bool stop_logging(std::chrono::milliseconds limit) {
   // On a thread of its own: joining the logging thread waits for stderr, which may never drain.
   std::promise<void> stopped;

@@ -19,6 +19,10 @@ void init_logging(const config& cfg);
 // Lines lost because stderr did not keep up (the oldest queued lines give way to new ones).
 std::uint64_t log_lines_dropped();
 
+// Waits (at most `limit`) until the logging thread has taken every queued line, leaving logging
+// running: for a process about to end abruptly while other threads may still log.
+bool drain_logging(std::chrono::milliseconds limit);
+
 // Writes out every queued line and stops the logging thread; nothing may log afterwards. False if
 // stderr did not take the lines within `limit` (the logging thread is then left behind, stuck).
 bool stop_logging(std::chrono::milliseconds limit = std::chrono::seconds(2));

@@ -8,6 +8,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -61,9 +62,19 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.body_limit(ctx_.settings.max_http_body);
-      stream_.expires_after(ctx_.settings.handshake_timeout);
-      auto ec = co_await read_request(buffer, parser);
+      auto ec = co_await read_request_in_time(buffer, parser);
       if (ec) {
+        if (ec == beast::error::timeout && (parser.got_some() || buffer.size() > 0)) {
+          // Part of a request came, then the client stalled: say why the connection ends.
+          auto res = http_error(http::status::request_timeout, "request_timeout",
+                                "the request was not complete within " +
+                                    std::to_string(ctx_.settings.handshake_timeout.count()) +
+                                    " ms");
+          res.keep_alive(false);
+          co_await send(res);
+          co_await drain_then_close(buffer);
+          co_return;
+        }
         if (ec == http::error::body_limit) {
           auto res = http_error(http::status::payload_too_large, "payload_too_large",
                                 "the request body is over the server's limit");
@@ -126,6 +137,29 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
   }
 
  private:
+  // read_request within the handshake timeout, which also bounds how long a keep-alive
+  // connection may idle before its next request; beast::error::timeout when it runs out. (A
+  // timer of our own: the stream's would close the socket, and a stalled request gets a 408.)
+  asio::awaitable<boost::system::error_code> read_request_in_time(
+      beast::flat_buffer& buffer, http::request_parser<http::string_body>& parser) {
+    stream_.expires_never();
+    const auto read = ++reads_;
+    request_deadline_.expires_after(ctx_.settings.handshake_timeout);
+    request_deadline_.async_wait([self = shared_from_this(), read](boost::system::error_code ec) {
+      // A deadline that fired as the read ended must not cancel what comes after it.
+      if (ec || read != self->reads_) return;
+      self->read_timed_out_ = true;
+      boost::system::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
+    read_timed_out_ = false;
+    auto ec = co_await read_request(buffer, parser);
+    ++reads_;
+    request_deadline_.cancel();
+    if (read_timed_out_ && ec == asio::error::operation_aborted) ec = beast::error::timeout;
+    co_return ec;
+  }
+
   // Reads a request's head, then its body. A client that sent `Expect: 100-continue` waits for
   // a 100 (Continue) before it sends the body (RFC 7231 5.1.1); one whose body is over the limit
   // hears 413 from the head alone instead.
@@ -179,6 +213,9 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
   connection_slot slot_;
   std::uint64_t registration_ = 0;
   bool stopping_ = false;  // strand only
+  asio::steady_timer request_deadline_{stream_.get_executor()};
+  std::uint64_t reads_ = 0;      // numbers each request read, for its deadline
+  bool read_timed_out_ = false;  // the deadline cancelled the read under way
 };
 
 }  // namespace

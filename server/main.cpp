@@ -4,6 +4,8 @@
 #include "server/server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <pthread.h>
@@ -11,9 +13,9 @@
 
 #include <csignal>
 #include <cstdlib>
-#include <future>
 #include <iostream>
 #include <string_view>
+#include <thread>
 
 namespace {
 
@@ -40,35 +42,47 @@ const char* signal_name(int sig) {
   return sig == SIGINT ? "SIGINT" : "SIGTERM";
 }
 
-// Runs the server until SIGINT or SIGTERM; the exit status. A second signal during the stop ends
-// the process at once (128 + the signal): the shutdown grace may be long, and an operator who
-// presses Ctrl-C twice means it.
-int serve(const troupe::config& cfg) {
-  // Until the signal_set listens, SIGINT and SIGTERM stay pending instead of killing the process
-  // unlogged; the io threads the server starts inherit the mask and never take them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+// A second SIGINT/SIGTERM while the server stops: the shutdown grace may be long, and an
+// operator who signals again (Ctrl-C twice) means it. Logging stays up (other threads still
+// log); its last lines get a moment to go out.
+[[noreturn]] void exit_now(int sig) {
+  spdlog::warn("received {} while stopping; exiting now", signal_name(sig));
+  troupe::drain_logging(std::chrono::seconds(1));
+  std::_Exit(128 + sig);
+}
+
+// Runs the server until SIGINT or SIGTERM, then stops it; the exit status. `stop_signals` (SIGINT
+// and SIGTERM) are blocked on entry, so that one sent while the server starts stays pending
+// instead of killing the process unlogged; the io threads inherit the mask and never take them.
+int serve(const troupe::config& cfg, const sigset_t& stop_signals) {
   try {
     troupe::server server(cfg);
-    std::promise<int> signalled;
-    boost::asio::signal_set signals(server.system().io_context(), SIGINT, SIGTERM);
+    // The signals have an io_context of their own, run by this thread: a wait pending on the
+    // server's would keep it from running out of work as it stops.
+    boost::asio::io_context signal_io(1);
+    boost::asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+    std::thread stopper;
+    bool stopped = true;
     signals.async_wait([&](boost::system::error_code ec, int sig) {
       if (ec) return;
-      signalled.set_value(sig);
+      spdlog::info("received {}", signal_name(sig));
       signals.async_wait([](boost::system::error_code ec, int sig) {
-        if (ec) return;
-        spdlog::warn("received {} while stopping; exiting now", signal_name(sig));
-        troupe::stop_logging();
-        std::_Exit(128 + sig);
+        if (!ec) exit_now(sig);  // (cancelled once the stop is over)
+      });
+      stopper = std::thread([&] {
+        try {
+          server.stop();
+        } catch (const std::exception& e) {
+          spdlog::critical("troupe could not stop cleanly: {}", e.what());
+          stopped = false;
+        }
+        boost::asio::post(signal_io, [&] { signals.cancel(); });
       });
     });
     pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
-    const int sig = signalled.get_future().get();
-    spdlog::info("received {}", signal_name(sig));
-    server.stop();
+    signal_io.run();
+    stopper.join();
+    return stopped ? 0 : 1;
   } catch (const boost::system::system_error& e) {
     // "bind: Address already in use", without the Boost source location after it.
     const std::string_view what = e.what();
@@ -78,7 +92,6 @@ int serve(const troupe::config& cfg) {
     spdlog::critical("troupe could not start: {}", e.what());
     return 1;
   }
-  return 0;
 }
 
 }  // namespace
@@ -88,6 +101,11 @@ int main(int argc, char** argv) {
   // server: a failed write to stderr is only an error. (Sockets never raise it: Asio sends with
   // MSG_NOSIGNAL.)
   std::signal(SIGPIPE, SIG_IGN);
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // until serve() listens for them
   troupe::config cfg;
   try {
     cfg = troupe::load_config(argc, argv);
@@ -100,7 +118,7 @@ int main(int argc, char** argv) {
   }
   troupe::init_logging(cfg);
   raise_descriptor_limit(cfg.server.max_connections);
-  const int status = serve(cfg);
+  const int status = serve(cfg, stop_signals);
   // The last lines out before exiting; but a stuck stderr must not keep the process alive.
   if (!troupe::stop_logging()) std::_Exit(status);
   return status;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <system_error>
@@ -44,6 +45,7 @@ uring_sender::uring_sender(unsigned entries) {
   if (rings_ == MAP_FAILED || sqes == MAP_FAILED) {
     const int e = errno;
     if (rings_ != MAP_FAILED) ::munmap(rings_, rings_size_);
+    if (sqes != MAP_FAILED) ::munmap(sqes, sqes_size_);
     ::close(fd_);
     errno = e;
     fail("mmap of the io_uring");
@@ -79,11 +81,18 @@ std::string uring_sender::send_all(std::span<const int> sockets, std::span<const
   }
   __atomic_store_n(sq_tail_, tail, __ATOMIC_RELEASE);
   const auto n = static_cast<unsigned>(sockets.size());
-  if (::syscall(__NR_io_uring_enter, fd_, n, n, IORING_ENTER_GETEVENTS, nullptr, 0) < 0)
-    return std::string("io_uring_enter: ") + std::strerror(errno);
+  const long submitted =
+      ::syscall(__NR_io_uring_enter, fd_, n, n, IORING_ENTER_GETEVENTS, nullptr, 0);
+  if (submitted < 0) return std::string("io_uring_enter: ") + std::strerror(errno);
+  // Fewer submitted (the kernel short of memory, or a request it refused) leaves the rest in the
+  // ring for the next round: a failed probe, not a figure.
+  if (static_cast<unsigned long>(submitted) != n)
+    return "io_uring_enter submitted " + std::to_string(submitted) + " of " + std::to_string(n);
   std::string problem;
   unsigned head = *cq_head_;
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (unsigned seen = 0; seen < n;) {
+    if (std::chrono::steady_clock::now() > limit) return "completions missing after 10 s";
     const unsigned ready = __atomic_load_n(cq_tail_, __ATOMIC_ACQUIRE);
     for (; head != ready; ++head, ++seen) {
       const int res = cqes_[head & cq_mask_].res;

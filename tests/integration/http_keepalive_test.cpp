@@ -1,7 +1,9 @@
 // HTTP keep-alive: each reply gets the whole handshake timeout to be written. The deadline for
 // reading a request also runs while the connection idles before it, so a reply written under that
-// same deadline could be cut off by the time the client spent idle.
+// same deadline could be cut off by the time the client spent idle. A request that stalls within
+// that deadline gets 408.
 #include "tests/integration/support/io_wait.hpp"
+#include "tests/integration/support/raw_connection.hpp"
 #include "tests/integration/support/server_fixture.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -122,6 +124,47 @@ TEST_F(http_keepalive_test, a_reply_gets_the_whole_timeout_after_the_connection_
   ASSERT_FALSE(room.is_discarded());
   EXPECT_EQ(room["history"].size(), messages);
   EXPECT_EQ(room["last_seq"], messages);
+}
+
+// A request that began but did not arrive within the handshake timeout gets 408 and the
+// connection ends; one that never began on an idle keep-alive connection gets no reply.
+TEST_F(http_keepalive_test, a_stalled_request_gets_408_and_an_idle_connection_is_closed) {
+  struct stall {
+    const char* what;
+    std::string bytes;
+  };
+  const stall stalls[] = {
+      {"half a head", "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"},
+      {"half a body",
+       "POST /api/counters/slow/inc HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+       "Content-Type: application/json\r\nContent-Length: 8\r\n\r\n{\"by\""},
+      {"a second request, half sent",
+       "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /healthz HTTP/1.1\r\n"},
+  };
+  for (const auto& s : stalls) {
+    SCOPED_TRACE(s.what);
+    raw_connection c(port());
+    ASSERT_TRUE(c.connected());
+    const auto sent = std::chrono::steady_clock::now();
+    ASSERT_TRUE(c.send(s.bytes));
+    auto reply =
+        c.read_until("request_timeout", 3 * std::chrono::milliseconds(handshake_timeout_ms));
+    const auto waited = std::chrono::steady_clock::now() - sent;
+    ASSERT_TRUE(reply) << reply.error().message();
+    EXPECT_NE(reply->find("HTTP/1.1 408 Request Timeout\r\n"), std::string::npos) << *reply;
+    EXPECT_NE(reply->find(R"("code":"request_timeout")"), std::string::npos) << *reply;
+    EXPECT_NE(reply->find("Connection: close\r\n"), std::string::npos) << *reply;
+    EXPECT_GE(waited, std::chrono::milliseconds(handshake_timeout_ms) - 100ms);
+    auto after = c.read_until("never sent", 3s);  // then the server closes
+    ASSERT_TRUE(after) << "still open: " << after.error().message();
+    EXPECT_EQ(*after, "");
+  }
+
+  raw_connection idle(port());
+  ASSERT_TRUE(idle.connected());
+  auto nothing = idle.read_until("never sent", 3 * std::chrono::milliseconds(handshake_timeout_ms));
+  ASSERT_TRUE(nothing) << "still open: " << nothing.error().message();
+  EXPECT_EQ(*nothing, "");
 }
 
 }  // namespace
