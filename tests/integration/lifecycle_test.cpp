@@ -202,6 +202,24 @@ TEST_F(lifecycle_test, a_second_signal_while_stopping_exits_at_once) {
   EXPECT_NE(server_->log().find("received SIGINT while stopping; exiting now"), std::string::npos);
 }
 
+// The second signal's exit must not pull logging away from threads still logging as they stop
+// (it once did: a crash in about one run of six with two io threads).
+TEST_F(lifecycle_test, two_signals_at_once_end_the_process_without_a_crash) {
+  for (int run = 0; run < 10; ++run) {
+    SCOPED_TRACE(run);
+    troupe_process p({{"--threads", "2"}, {}, false});
+    ASSERT_TRUE(p.wait_ready()) << p.log();
+    p.send_signal(SIGTERM);
+    p.send_signal(SIGINT);
+    auto status = p.wait_exit(5s);
+    ASSERT_TRUE(status) << "still running 5 s after two signals; " << p.log();
+    EXPECT_FALSE(status->signalled) << *status << "; " << p.log();
+    EXPECT_TRUE(*status == exited(0) || *status == exited(128 + SIGINT) ||
+                *status == exited(128 + SIGTERM))
+        << *status << "; " << p.log();
+  }
+}
+
 // A start-up failure that is not a configuration mistake: status 1 and a message for people,
 // without the library's source location.
 TEST_F(lifecycle_test, a_port_in_use_exits_1_saying_so) {
