@@ -25,6 +25,7 @@ counter_actor::value_reply counter_actor::handle(inc m, actor_context<counter_ac
   if (!ctx.claim_reply()) return {};
   std::int64_t next = 0;
   if (__builtin_add_overflow(value_, m.by, &next)) return {.value = value_, .overflow = true};
+  if (m.by == 0) return {.value = value_};  // no change: nothing to store or push
   value_ = next;
   env_.store->save_counter(name_, value_);
   const bool watched = !watchers_.empty();

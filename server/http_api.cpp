@@ -70,22 +70,29 @@ http_response ask_failed(const http_request& req, boost::system::error_code ec,
                    fmt::format("{} is unavailable ({}); try again", what, ec.message()));
 }
 
+// Why a request body was refused: bad_json if it does not parse, bad_request if it is not an
+// object (as for a WebSocket frame).
+struct body_error {
+  std::string_view code;
+  std::string message;
+};
+
 // A request body that must be a JSON object, or empty when `empty_ok`.
 std::optional<nlohmann::json> body_object(const http_request& req, bool empty_ok,
-                                          std::string& error) {
+                                          body_error& error) {
   const auto& body = req.body();
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
     if (empty_ok) return nlohmann::json::object();
-    error = "the body must be a JSON object";
+    error = {"bad_json", "the body is empty: it must be a JSON object"};
     return std::nullopt;
   }
   auto j = nlohmann::json::parse(body, nullptr, false);
   if (j.is_discarded()) {
-    error = "the body is not valid JSON";
+    error = {"bad_json", "the body is not valid JSON"};
     return std::nullopt;
   }
   if (!j.is_object()) {
-    error = "the body must be a JSON object";
+    error = {"bad_request", "the body must be a JSON object"};
     return std::nullopt;
   }
   return j;
@@ -118,9 +125,9 @@ boost::asio::awaitable<http_response> counters(server_context& ctx, const http_r
     co_return json_response(req, counter_body(name, *r));
   }
   if (req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
-  std::string error;
+  body_error error;
   auto body = body_object(req, /*empty_ok=*/true, error);
-  if (!body) co_return error_for(req, http::status::bad_request, "bad_json", error);
+  if (!body) co_return error_for(req, http::status::bad_request, error.code, error.message);
   std::int64_t by = 1;
   if (auto it = body->find("by"); it != body->end()) {
     if (!it->is_number_integer())
@@ -195,9 +202,9 @@ boost::asio::awaitable<http_response> room_publish(server_context& ctx, const ht
   if (!protocol::valid_name(room))
     co_return error_for(req, http::status::bad_request, "bad_request",
                         "room name must match ^[A-Za-z0-9._-]{1,64}$");
-  std::string error;
+  body_error error;
   auto body = body_object(req, /*empty_ok=*/false, error);
-  if (!body) co_return error_for(req, http::status::bad_request, "bad_json", error);
+  if (!body) co_return error_for(req, http::status::bad_request, error.code, error.message);
   auto text = body->find("text");
   if (text == body->end() || !text->is_string())
     co_return error_for(req, http::status::bad_request, "bad_request",

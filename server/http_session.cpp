@@ -15,6 +15,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <optional>
 #include <tuple>
@@ -28,14 +30,32 @@ using asio::use_awaitable;
 
 namespace {
 
+// RFC 6455 4.1: 16 bytes in base64, so 22 characters of its alphabet and "==". (Beast checks only
+// that there is one of at most 24 characters.)
+bool is_websocket_key(std::string_view key) {
+  if (key.size() != 24 || !key.ends_with("==")) return false;
+  return std::all_of(key.begin(), key.end() - 2, [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+  });
+}
+
+// A request that asks to become a WebSocket, including the HTTP/1.0 ones Beast's is_upgrade
+// does not count (so that they hear why they are refused).
+bool asks_for_websocket(const http_request& req) {
+  return beast::websocket::is_upgrade(req) ||
+         (req.version() < 11 && beast::iequals(req[http::field::upgrade], "websocket"));
+}
+
 // What Beast would refuse in this upgrade request, answered here as JSON like every other HTTP
 // error (Beast's own refusals have plain-text bodies); nullopt if the handshake can go ahead.
 std::optional<http_response> refuse_upgrade(const http_request& req) {
   if (req.version() < 11)
     return http_error(http::status::bad_request, "bad_request",
                       "a WebSocket handshake needs HTTP/1.1", req.version());
-  const auto key = req[http::field::sec_websocket_key];
-  if (key.empty() || key.size() > 24)
+  if (req[http::field::host].empty())
+    return http_error(http::status::bad_request, "bad_request",
+                      "an HTTP/1.1 request needs a Host header");
+  if (!is_websocket_key(req[http::field::sec_websocket_key]))
     return http_error(http::status::bad_request, "bad_request",
                       "Sec-WebSocket-Key must be the base64 of 16 random bytes");
   if (req[http::field::sec_websocket_version] != "13") {
@@ -66,10 +86,10 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
       if (ec) {
         if (ec == beast::error::timeout && (parser.got_some() || buffer.size() > 0)) {
           // Part of a request came, then the client stalled: say why the connection ends.
-          auto res = http_error(http::status::request_timeout, "request_timeout",
-                                "the request was not complete within " +
-                                    std::to_string(ctx_.settings.handshake_timeout.count()) +
-                                    " ms");
+          auto res =
+              http_error(http::status::request_timeout, "request_timeout",
+                         "the request was not complete within " +
+                             std::to_string(ctx_.settings.handshake_timeout.count()) + " ms");
           res.keep_alive(false);
           co_await send(res);
           co_await drain_then_close(buffer);
@@ -94,7 +114,7 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
         break;
       }
       auto req = parser.release();
-      if (beast::websocket::is_upgrade(req)) {
+      if (asks_for_websocket(req)) {
         const std::string_view target = origin_form(req.target());
         if (target.substr(0, target.find('?')) != "/ws") {
           auto res =

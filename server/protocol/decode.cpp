@@ -333,7 +333,7 @@ std::variant<decoded, decode_error> decode_document(std::string_view frame, cons
   request_id id;
   if (auto it = object.find("id"); it != object.end()) {
     if (!it->second.is_string() && !it->second.is_number_integer()) {
-      return bad_request({}, "field 'id' must be a string or an integer, got " +
+      return bad_request({}, "field 'id' must be a string or a 64-bit integer, got " +
                                  std::string(describe(it->second)));
     }
     id = std::move(it->second);

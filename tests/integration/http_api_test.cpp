@@ -115,7 +115,8 @@ TEST_F(http_api_test, counters_get_and_increment) {
 
 TEST_F(http_api_test, counter_errors) {
   EXPECT_TRUE(is_http_error(http_post(port(), "/api/counters/c/inc", "nope"), 400, "bad_json"));
-  EXPECT_TRUE(is_http_error(http_post(port(), "/api/counters/c/inc", "[1]"), 400, "bad_json"));
+  // Valid JSON that is not an object is a bad request, as over a WebSocket.
+  EXPECT_TRUE(is_http_error(http_post(port(), "/api/counters/c/inc", "[1]"), 400, "bad_request"));
   EXPECT_TRUE(
       is_http_error(http_post(port(), "/api/counters/c/inc", R"({"by":"x"})"), 400, "bad_request"));
   EXPECT_TRUE(
@@ -292,6 +293,28 @@ TEST_F(http_api_test, refused_websocket_handshakes_get_json_errors) {
   EXPECT_TRUE(refused->starts_with("HTTP/1.1 400 ")) << *refused;
   EXPECT_NE(refused->find("Content-Type: application/json\r\n"), std::string::npos) << *refused;
   EXPECT_NE(refused->find(R"("code":"bad_request")"), std::string::npos) << *refused;
+
+  // A key that is not the base64 of 16 bytes, no Host, HTTP/1.0: 400 with a JSON body, each.
+  const std::string upgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\n";
+  const std::string good_key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+  const std::string v13 = "Sec-WebSocket-Version: 13\r\n\r\n";
+  const std::pair<const char*, std::string> bad[] = {
+      {"a short key", head + "Sec-WebSocket-Key: abc\r\n" + v13},
+      {"a key of 24 characters outside base64",
+       head + "Sec-WebSocket-Key: !!!!!!!!!!!!!!!!!!!!!!!!\r\n" + v13},
+      {"no Host", "GET /ws HTTP/1.1\r\n" + upgrade + good_key + v13},
+      {"HTTP/1.0", "GET /ws HTTP/1.0\r\nHost: 127.0.0.1\r\n" + upgrade + good_key + v13},
+  };
+  for (const auto& [what, request] : bad) {
+    SCOPED_TRACE(what);
+    raw_connection c(port());
+    ASSERT_TRUE(c.send(request));
+    auto reply = c.read_until("}}");
+    ASSERT_TRUE(reply) << reply.error().message();
+    EXPECT_NE(reply->find(" 400 Bad Request\r\n"), std::string::npos) << *reply;
+    EXPECT_NE(reply->find("Content-Type: application/json\r\n"), std::string::npos) << *reply;
+    EXPECT_NE(reply->find(R"("code":"bad_request")"), std::string::npos) << *reply;
+  }
 
   raw_connection old_version(port());
   ASSERT_TRUE(old_version.send(

@@ -64,6 +64,11 @@ TEST_F(counter_actor_test, watchers_get_every_change_once_encoded) {
   auto j = nlohmann::json::parse(fa[0]->text());
   EXPECT_EQ(j, (nlohmann::json{{"type", "counter.value"}, {"counter", "w"}, {"value", 3}}));
 
+  // An increment by 0 changes nothing, so it pushes nothing.
+  EXPECT_EQ(c.ask_blocking(counter_actor::inc{0}).value().value, 3);
+  EXPECT_TRUE(drain(*a).empty());
+  EXPECT_TRUE(drain(*b).empty());
+
   EXPECT_TRUE(c.ask_blocking(counter_actor::unwatch{"a"}).value());
   EXPECT_FALSE(c.ask_blocking(counter_actor::unwatch{"a"}).value());
   c.ask_blocking(counter_actor::inc{1}).value();
