@@ -122,7 +122,6 @@ boost::asio::awaitable<void> session_actor::on(request_id& id, protocol::room_jo
   auto reply = co_await std::move(asked);
   if (!reply) co_return send_ask_error(id, reply.error(), fmt::format("room '{}'", r.room));
   rooms_.insert(r.room);  // the room has put its room.joined reply in the outbox
-  display_name_ = r.name;
 }
 
 boost::asio::awaitable<void> session_actor::on(request_id& id, protocol::room_say& r) {
@@ -130,8 +129,8 @@ boost::asio::awaitable<void> session_actor::on(request_id& id, protocol::room_sa
     co_return send_error(
         id, protocol::error_code::not_member,
         fmt::format("field 'room': not a member of room '{}'; join it first", r.room));
-  auto asked =
-      services_.dir.ask_room(r.room, room_actor::say{{id_, display_name_}, std::move(r.text)});
+  // No name: the room signs the message with the one this session joined it under.
+  auto asked = services_.dir.ask_room(r.room, room_actor::say{{id_, {}}, std::move(r.text)});
   auto reply = co_await std::move(asked);
   if (!reply) co_return send_ask_error(id, reply.error(), fmt::format("room '{}'", r.room));
   if (!reply->seq)

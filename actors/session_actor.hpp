@@ -72,7 +72,6 @@ class session_actor {
   const session_services& services_;
   std::string id_;
   std::shared_ptr<outbox> out_;
-  std::string display_name_;
   std::set<std::string> rooms_;
   std::set<std::string> watched_;
 };
