@@ -17,9 +17,37 @@ namespace troupe {
 namespace http = boost::beast::http;
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view target) {
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// A path segment with its %XX escapes decoded (RFC 3986 2.1: "hi%74s" is "hits"); a malformed
+// escape stays as it is, and fails any name check.
+std::string percent_decoded(std::string_view segment) {
+  std::string out;
+  out.reserve(segment.size());
+  for (std::size_t i = 0; i < segment.size(); ++i) {
+    if (segment[i] == '%' && i + 2 < segment.size()) {
+      const int high = hex_digit(segment[i + 1]);
+      const int low = hex_digit(segment[i + 2]);
+      if (high >= 0 && low >= 0) {
+        out += static_cast<char>(high * 16 + low);
+        i += 2;
+        continue;
+      }
+    }
+    out += segment[i];
+  }
+  return out;
+}
+
+// The path's segments, decoded.
+std::vector<std::string> split_path(std::string_view target) {
   target = target.substr(0, target.find('?'));
-  std::vector<std::string_view> parts;
+  std::vector<std::string> parts;
   std::size_t pos = 0;
   while (pos < target.size()) {
     if (target[pos] == '/') {
@@ -28,7 +56,7 @@ std::vector<std::string_view> split_path(std::string_view target) {
     }
     auto end = target.find('/', pos);
     if (end == std::string_view::npos) end = target.size();
-    parts.push_back(target.substr(pos, end - pos));
+    parts.push_back(percent_decoded(target.substr(pos, end - pos)));
     pos = end;
   }
   return parts;

@@ -103,6 +103,20 @@ TEST_F(http_api_test, counters_get_and_increment) {
                       {{"counter", "visits"}, {"value", -7}}));
   EXPECT_TRUE(
       is_json(http_get(port(), "/api/counters/visits"), {{"counter", "visits"}, {"value", -7}}));
+  // A percent-encoded name is the same name (RFC 3986 2.1), in any case of hex digit.
+  EXPECT_TRUE(is_json(http_get(port(), "/api/counters/vi%73it%73"),
+                      {{"counter", "visits"}, {"value", -7}}));
+  EXPECT_TRUE(is_json(http_post(port(), "/api/counters/%76isits/inc", R"({"by":1})"),
+                      {{"counter", "visits"}, {"value", -6}}));
+  EXPECT_TRUE(is_json(call(port(), http::verb::post, "/api/counters/visit%73/inc"),
+                      {{"counter", "visits"}, {"value", -5}}));
+  // A malformed escape stays as it is, and is no name.
+  EXPECT_TRUE(is_http_error(http_get(port(), "/api/counters/visits%7"), 400, "bad_request"));
+  EXPECT_TRUE(is_http_error(http_get(port(), "/api/counters/%zzvisits"), 400, "bad_request"));
+  EXPECT_TRUE(
+      is_http_error(http_post(port(), "/api/counters/visits%2Finc", ""), 400, "bad_request"));
+  EXPECT_TRUE(is_json(http_post(port(), "/api/counters/visits/inc", R"({"by":-2})"),
+                      {{"counter", "visits"}, {"value", -7}}));
 
   // The same counter as over WebSocket.
   auto c = connect();
