@@ -36,15 +36,16 @@ start_baseline() {
   done
   echo "$1 did not report its port:"; cat "$work/server.out"; exit 1
 }
-# start_troupe: troupe takes a fixed port, so try random free-looking ones until one listens.
+# start_troupe: troupe takes a fixed port, so try random ones until it says it listens on one.
 start_troupe() {
   for _ in $(seq 5); do
     port=$((20000 + RANDOM % 30000))
-    "$troupe" --host 127.0.0.1 --port "$port" --threads 1 --log-level warn --web-root "$web_root" \
+    "$troupe" --host 127.0.0.1 --port "$port" --threads 1 --log-level info --web-root "$web_root" \
       >"$work/server.out" 2>&1 &
     server_pid=$!
     for _ in $(seq 50); do
-      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0  # it accepts connections
+      # Its own "listening" line, not merely a port that accepts: another process may hold it.
+      grep -q "listening on 127.0.0.1:$port " "$work/server.out" && return 0
       kill -0 "$server_pid" 2>/dev/null || break
       sleep 0.1
     done

@@ -197,6 +197,27 @@ TEST_F(http_api_test, a_body_over_the_limit_is_413) {
   EXPECT_EQ(http_get(port(), "/healthz")->status, 200u);
 }
 
+// Request headers are read up to 8 KiB: beyond, 400 with a JSON body; just under, served.
+TEST_F(http_api_test, headers_over_8_kib_are_400) {
+  const auto request = [](std::size_t filler) {
+    return "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: " + std::string(filler, 'f') +
+           "\r\n\r\n";
+  };
+  raw_connection big(port());
+  ASSERT_TRUE(big.send(request(9 * 1024)));
+  auto refused = big.read_until("}}");
+  ASSERT_TRUE(refused) << refused.error().message();
+  EXPECT_TRUE(refused->starts_with("HTTP/1.1 400 ")) << *refused;
+  EXPECT_NE(refused->find("Content-Type: application/json\r\n"), std::string::npos) << *refused;
+  EXPECT_NE(refused->find(R"("code":"bad_request")"), std::string::npos) << *refused;
+
+  raw_connection fits(port());
+  ASSERT_TRUE(fits.send(request(7 * 1024)));
+  auto served = fits.read_until(R"({"status":"ok"})");
+  ASSERT_TRUE(served) << served.error().message();
+  EXPECT_TRUE(served->starts_with("HTTP/1.1 200 OK\r\n")) << *served;
+}
+
 TEST_F(http_api_test, metrics_in_prometheus_text) {
   auto a = connect();
   auto b = connect();

@@ -128,6 +128,15 @@ TEST_F(room_test, joining_twice_is_idempotent) {
   EXPECT_TRUE(is_message(alice->read_json(), "r", 1, member(*bob, "bob"), "once"));
   EXPECT_TRUE(answers_ping(*alice));
   EXPECT_TRUE(answers_ping(*bob));
+
+  // Joining again under another name keeps the first: the member list and the messages still
+  // say "bob", and nobody hears of a change.
+  auto renamed = bob->request(join("r", "mallory", 4));
+  ASSERT_TRUE(renamed) << renamed.error().message();
+  EXPECT_EQ((*renamed)["members"], members(member(*alice, "alice"), member(*bob, "bob")));
+  EXPECT_TRUE(answers_ping(*alice)) << "a presence event for a second join under another name";
+  EXPECT_TRUE(says(*bob, "r", "still bob", 2, member(*bob, "bob"), 5));
+  EXPECT_TRUE(is_message(alice->read_json(), "r", 2, member(*bob, "bob"), "still bob"));
 }
 
 // What a room sends a member after its join never overtakes the room.joined reply: while one
@@ -339,7 +348,9 @@ TEST_F(crowded_room_test, members_that_vanish_together_all_leave_the_room) {
   for (int tries = 0; tries < 100 && listed != only_stay; ++tries) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     auto detail = http_get(port(), "/api/rooms/crowd");
-    ASSERT_TRUE(detail && detail->status == 200u);
+    ASSERT_TRUE(detail);
+    if (detail->status == 503u) continue;  // overloaded: its small mailbox is full of leaves
+    ASSERT_EQ(detail->status, 200u) << detail->body;
     listed = json::parse(detail->body)["members"];
   }
   EXPECT_EQ(listed, only_stay) << "ghosts stayed in the room";

@@ -104,7 +104,8 @@ TEST_F(counter_actor_test, unwatched_counter_passivates_when_idle_and_watched_on
 TEST_F(counter_actor_test, a_value_the_store_forgot_while_open_is_stored_again_on_passivation) {
   memory_store small{10, 1};
   env_.store = &small;
-  env_.idle_timeout = std::chrono::milliseconds(50);
+  // a must not passivate before b has been increased: the three asks between get half a second.
+  env_.idle_timeout = std::chrono::milliseconds(500);
   auto a = system_.spawn<counter_actor>(std::string("a"), std::cref(env_));
   EXPECT_EQ(a.ask_blocking(counter_actor::inc{5})->value, 5);
   auto b = system_.spawn<counter_actor>(std::string("b"), std::cref(env_));

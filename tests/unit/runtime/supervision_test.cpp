@@ -71,10 +71,12 @@ TEST(supervision, more_failures_than_the_budget_end_the_actor) {
 TEST(supervision, failures_outside_the_window_do_not_count) {
   watchdog dog;
   troupe::actor_system system(troupe::system_config{.threads = 2});
-  const auto window = 60ms;
+  // Long enough that the last two failures fall inside one window even on a stalled machine
+  // (outside it the actor would restart, and wait() below would never return).
+  const auto window = 1s;
   auto c = system.spawn_with<fragile_counter>(with_restarts(1, window));
   EXPECT_EQ(c.ask_blocking(fail{}).error(), actor_errc::handler_failed);
-  std::this_thread::sleep_for(window + 40ms);  // the policy is about elapsed time itself
+  std::this_thread::sleep_for(window + 200ms);  // the policy is about elapsed time itself
   EXPECT_EQ(c.ask_blocking(fail{}).error(), actor_errc::handler_failed);
   EXPECT_EQ(c.ask_blocking(get{}).value(), 0) << "the first failure should have aged out";
   EXPECT_EQ(c.ask_blocking(fail{}).error(), actor_errc::handler_failed);
