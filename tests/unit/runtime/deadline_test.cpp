@@ -69,7 +69,8 @@ TEST(deadlines, an_inner_ask_inherits_the_outer_deadline) {
   ASSERT_TRUE(ready_within(inner_f, 3s)) << "the inner ask waited for its own 5 s timeout";
   auto o = inner_f.get();
   EXPECT_EQ(o.error, actor_errc::timeout);
-  EXPECT_GE(o.elapsed, outer_timeout - 20ms);  // the handler started a little after the ask
+  // Timed from the handler's start, which may come well after the ask on a busy machine.
+  EXPECT_GE(o.elapsed, outer_timeout / 2);
   EXPECT_LT(o.elapsed, 1s);
   gate->open();
 }
@@ -127,11 +128,11 @@ TEST(deadlines, asking_yourself_is_a_deadlock_reported_at_once) {
   const auto elapsed = clock::now() - t0;
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(r->error, actor_errc::deadlock);
-  EXPECT_LT(elapsed, 100ms);
+  EXPECT_LT(elapsed, 1s);  // not the 5 s timeout
   auto [r2, elapsed2] = walk(a, {a});
   ASSERT_TRUE(r2.has_value());
   EXPECT_EQ(r2->error, actor_errc::deadlock);
-  EXPECT_LT(elapsed2, 100ms);
+  EXPECT_LT(elapsed2, 1s);
 }
 
 TEST(deadlines, a_two_actor_ask_cycle_is_a_deadlock_reported_at_once) {
@@ -142,7 +143,7 @@ TEST(deadlines, a_two_actor_ask_cycle_is_a_deadlock_reported_at_once) {
   auto [r, elapsed] = walk(a, {b, a});  // A asks B, B asks A
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(r->error, actor_errc::deadlock);
-  EXPECT_LT(elapsed, 100ms);
+  EXPECT_LT(elapsed, 1s);  // not the 5 s timeout
   // Both actors are still healthy.
   EXPECT_EQ(a.ask_blocking(ping{}).value(), 7);
   EXPECT_EQ(b.ask_blocking(ping{}).value(), 7);
@@ -157,7 +158,7 @@ TEST(deadlines, a_longer_cycle_is_a_deadlock_and_a_plain_chain_is_not) {
   auto [cycle, cycle_time] = walk(a, {b, c, a});  // A -> B -> C -> A
   ASSERT_TRUE(cycle.has_value()) << cycle.error().message();
   EXPECT_EQ(cycle->error, actor_errc::deadlock);
-  EXPECT_LT(cycle_time, 100ms);
+  EXPECT_LT(cycle_time, 1s);
 
   auto [chain, chain_time] = walk(a, {b, c});  // A -> B -> C, C answers
   ASSERT_TRUE(chain.has_value()) << chain.error().message();

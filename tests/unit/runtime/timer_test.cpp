@@ -101,7 +101,8 @@ TEST(timers, send_every_repeats_until_cancelled) {
   troupe::actor_system system(troupe::system_config{.threads = 2});
   auto probe = std::make_shared<timer_probe>();
   auto a = system.spawn<timed>(probe);
-  ASSERT_TRUE(a.ask_blocking(every{10ms, 5}).has_value());
+  // A period long enough that only a stall of 100 ms could queue a second tick behind the 5th.
+  ASSERT_TRUE(a.ask_blocking(every{100ms, 5}).has_value());
   ASSERT_TRUE(probe->settled.wait());
   // Cancelled in the 5th tick's handler; at most one tick may already have been in flight.
   EXPECT_GE(probe->ticks_at_settle.load(), 5);
@@ -147,11 +148,13 @@ TEST(timers, timers_are_dropped_on_restart) {
   troupe::actor_system system(troupe::system_config{.threads = 2});
   auto probe = std::make_shared<timer_probe>();
   auto a = system.spawn<timed>(probe);
-  ASSERT_TRUE(a.ask_blocking(every{10ms, 0}).has_value());
+  ASSERT_TRUE(a.ask_blocking(every{100ms, 0}).has_value());
   ASSERT_TRUE(probe->enough.wait());
   EXPECT_EQ(a.ask_blocking(crash{}).error(), troupe::actor_errc::handler_failed);
   const int at_restart = probe->ticks.load();
-  ASSERT_TRUE(a.ask_blocking(mark_after{60ms}).has_value());  // the new incarnation's own timer
+  // The new incarnation's own timer, five periods later: a surviving periodic timer would tick
+  // about five times by then, one already in flight at most once.
+  ASSERT_TRUE(a.ask_blocking(mark_after{500ms}).has_value());
   ASSERT_TRUE(probe->settled.wait());
   EXPECT_LE(probe->ticks_at_settle.load(), at_restart + 1) << "the old periodic timer survived";
 }
