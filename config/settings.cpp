@@ -1,7 +1,7 @@
 #include "config/settings.hpp"
 
 #include "server/protocol/json_describe.hpp"
-#include "server/protocol/utf8.hpp"
+#include "server/protocol/names.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -211,17 +211,6 @@ bool is_ip_address(std::string_view text) {
   return ::inet_pton(AF_INET, s.c_str(), bytes) == 1 ||
          ::inet_pton(AF_INET6, s.c_str(), bytes) == 1;
 }
-
-// Well-formed UTF-8 with no control character (C0, DEL or C1).
-bool is_printable_text(std::string_view text) {
-  while (!text.empty()) {
-    const auto c = protocol::decode_utf8(text);
-    if (c.length == 0 || c.code_point < 0x20 || (c.code_point >= 0x7f && c.code_point < 0xa0))
-      return false;
-    text.remove_prefix(c.length);
-  }
-  return true;
-}
 }  // namespace
 
 std::string setting::path() const {
@@ -265,7 +254,7 @@ std::optional<std::string> setting::assign_text(config& cfg, std::string_view te
       return std::nullopt;
     }
     case setting_kind::name:
-      if (!is_printable_text(text)) return wrong();
+      if (!protocol::printable_text(text)) return wrong();
       [[fallthrough]];
     case setting_kind::string:
       if (static_cast<std::int64_t>(text.size()) < min) return wrong();
