@@ -25,6 +25,7 @@ constexpr std::int64_t max_size = std::int64_t{1} << 30;  // sizes beyond this a
 constexpr std::array<std::string_view, 7> log_levels = {"trace", "debug",    "info", "warn",
                                                         "error", "critical", "off"};
 constexpr std::array<std::string_view, 2> log_formats = {"text", "json"};
+constexpr std::array<std::string_view, 2> send_batching_modes = {"auto", "off"};
 
 template <std::integral T>
 void store(T& field, std::int64_t v) {
@@ -91,6 +92,25 @@ std::vector<setting> make_table() {
   t.push_back(integer<&c::server, &server_settings::threads>(
       "server", "threads", "--threads", "TROUPE_THREADS",
       "io threads running sessions and actors; 0 = one per hardware thread", 0, 1024));
+  {
+    setting batching{.section = "server",
+                     .key = "send_batching",
+                     .flag = "--send-batching",
+                     .env = "TROUPE_SEND_BATCHING",
+                     .value_name = "MODE",
+                     .meaning =
+                         "auto: with one io thread, a pass's socket writes go in one io_uring "
+                         "submission where the kernel allows it; off: a system call each",
+                     .kind = setting_kind::choice,
+                     .choices = send_batching_modes};
+    batching.set_text = [](config& cfg, std::string_view v) {
+      cfg.server.batch_sends = v == "auto";
+    };
+    batching.get_text = [](const config& cfg) {
+      return std::string(cfg.server.batch_sends ? "auto" : "off");
+    };
+    t.push_back(batching);
+  }
   t.push_back(text<&c::server, &server_settings::web_root>(
       "server", "web_root", "--web-root", "TROUPE_WEB_ROOT", "DIR",
       "directory of the static files served over HTTP", 1));

@@ -3,6 +3,8 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 
+#include <cerrno>
+
 #include <array>
 #include <optional>
 #include <span>
@@ -13,8 +15,9 @@ namespace troupe {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
-struct send_queue_stream::state {
-  explicit state(socket_type s) : socket(std::move(s)) {}
+struct send_queue_stream::state final : send_batch::sender,
+                                       std::enable_shared_from_this<state> {
+  state(socket_type s, send_batch* b) : socket(std::move(s)), batch(b) {}
 
   // One queued write: a session's frame, or a copy of Beast's bytes with Beast's handler.
   struct entry {
@@ -29,12 +32,15 @@ struct send_queue_stream::state {
   };
 
   // Gather writes take at most this many buffers (Asio's limit per system call too).
-  static constexpr std::size_t max_buffers = 64;
+  static constexpr std::size_t max_buffers = send_batch::max_buffers;
 
   socket_type socket;
+  send_batch* batch;  // null: every write is a system call of this stream's own
   std::vector<entry> queue;
   std::size_t head = 0;  // first entry not completely sent
   bool waiting = false;  // for the socket to become writable
+  bool batched = false;  // in the batch's next submission
+  std::size_t batch_wanted = 0;  // bytes gathered into it
   error_code error;      // the first write failure; once set nothing more is sent
   // Asio 1.81's any_completion_handler must not be move-assigned (its operator= copies the
   // source's pointers instead of taking them): handlers are only ever move-constructed here.
@@ -42,8 +48,45 @@ struct send_queue_stream::state {
 
   bool empty() const noexcept { return head == queue.size(); }
 
-  // Writes until everything is sent, the socket is full (then waits for it) or a write fails.
+  // Sends what is queued: through the batch when there is one, else at once.
   static void flush(const std::shared_ptr<state>& s) {
+    if (s->waiting || s->batched || s->error) return;
+    if (s->batch && !s->empty()) {
+      s->batched = true;
+      s->batch->add(s);
+      return;
+    }
+    write_now(s);
+  }
+
+  // The batch is submitting: what to send now. (Gathered then, not on joining, because the
+  // queue may grow in between, which moves a short copy's bytes; during the submission itself
+  // nothing runs but the batch.)
+  int gather(std::vector<iovec>& buffers) override {
+    batch_wanted = 0;
+    if (error || !socket.is_open()) return -1;
+    std::size_t count = 0;
+    for (auto i = head; i < queue.size() && count < max_buffers; ++i, ++count) {
+      const auto b = queue[i].bytes().substr(queue[i].sent);
+      buffers.push_back(iovec{const_cast<char*>(b.data()), b.size()});
+      batch_wanted += b.size();
+    }
+    return socket.native_handle();
+  }
+
+  void sent(int result) override {
+    batched = false;
+    const auto self = shared_from_this();
+    if (result == -ECANCELED) return write_now(self);
+    if (result == -EAGAIN || result == -EWOULDBLOCK) return wait_writable(self);
+    if (result < 0) return fail(self, error_code(-result, boost::system::system_category()));
+    consume(static_cast<std::size_t>(result));
+    if (static_cast<std::size_t>(result) < batch_wanted) return wait_writable(self);
+    flush(self);
+  }
+
+  // Writes until everything is sent, the socket is full (then waits for it) or a write fails.
+  static void write_now(const std::shared_ptr<state>& s) {
     if (s->waiting || s->error) return;
     while (!s->empty()) {
       std::array<asio::const_buffer, max_buffers> buffers;
@@ -132,7 +175,10 @@ struct send_queue_stream::state {
 };
 
 send_queue_stream::send_queue_stream(socket_type socket)
-    : state_(std::make_shared<state>(std::move(socket))) {
+    : send_queue_stream(std::move(socket), nullptr) {}
+
+send_queue_stream::send_queue_stream(socket_type socket, send_batch* batch)
+    : state_(std::make_shared<state>(std::move(socket), batch)) {
   // Writes are made directly and must never block the io thread.
   state_->socket.non_blocking(true, state_->error);
 }

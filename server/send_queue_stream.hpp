@@ -4,8 +4,9 @@
 // response, pongs, close frames) - goes through one queue and leaves in the order it was queued.
 //
 // Why: queued frames go out in one non-blocking gather write (up to 64 per system call) made
-// right away, with no asynchronous operation, handler or coroutine resumption per write; only
-// when the socket cannot take everything does the stream wait for it to become writable.
+// right away, or in the io thread's next batch of sends, with no asynchronous operation, handler
+// or coroutine resumption per write; only when the socket cannot take everything does the
+// stream wait for it to become writable.
 // Frames come framed and shared (actors/frame.hpp), so a broadcast is never copied per member.
 // Beast's own writes are copied (they are small) and complete only once their bytes are sent:
 // Beast keeps its one-write-at-a-time rule, and a client that floods pings while not reading
@@ -14,6 +15,7 @@
 // Threads: used on the connection's strand only, like the WebSocket stream above it. The state
 // lives in a shared_ptr, so a wait for the socket never outlives what it touches.
 #include "actors/frame.hpp"
+#include "server/send_batch.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
@@ -37,6 +39,9 @@ class send_queue_stream {
   using drained_handler = boost::asio::any_completion_handler<void()>;
 
   explicit send_queue_stream(socket_type socket);
+  // With a batch, sends join the io thread's next batched submission instead of being made at
+  // once (see send_batch: an io_context with one thread only).
+  send_queue_stream(socket_type socket, send_batch* batch);
 
   executor_type get_executor() noexcept;
   socket_type& next_layer() noexcept;  // Beast's lowest layer: what it closes on a timeout
@@ -60,9 +65,10 @@ class send_queue_stream {
 
   // The session's frames: queue any number, then send().
   void queue(frame f);
-  // Writes what the socket takes now, without waiting; the rest goes out as it becomes writable.
+  // Writes what the socket takes now (or in this pass's batch), without waiting; the rest goes
+  // out as it becomes writable.
   void send();
-  bool sending() const noexcept;  // bytes are waiting for the socket
+  bool sending() const noexcept;  // bytes are waiting for the socket or the batch
   bool failed() const noexcept;   // a write failed: nothing more will be sent
   // Completes (never inline) once nothing waits to be sent, or a write failed. One at a time.
   template <class Token>

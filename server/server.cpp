@@ -65,6 +65,7 @@ server::server(const config& cfg, std::unique_ptr<state_store> store)
       ctx_{make_options(cfg), system_, dir_, services_, metrics_, files_, connections_, keepalive_},
       sweep_(system_.io_context(), keepalive_schedule::for_timeout(cfg.server.idle_timeout_ms),
              keepalive_, connections_) {
+  start_send_batch();
   boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(cfg.server.host),
                                           cfg.server.port);
   listener_ = std::make_unique<listener>(ctx_, endpoint);
@@ -72,6 +73,19 @@ server::server(const config& cfg, std::unique_ptr<state_store> store)
   sweep_.start();
   spdlog::info("troupe {} node {} listening on {}:{} with {} io thread(s)", TROUPE_VERSION,
                ctx_.settings.node_id, cfg.server.host, listener_->port(), system_.thread_count());
+}
+
+// Batched sends need an io_context run by one thread (send_batch.hpp) and an io_uring.
+void server::start_send_batch() {
+  if (!cfg_.server.batch_sends || system_.thread_count() != 1) return;
+  std::string why_not;
+  batch_ = send_batch::create(system_.io_context().get_executor(), metrics_.batched, why_not);
+  if (batch_) {
+    ctx_.batch = batch_.get();
+    spdlog::debug("sends are batched through io_uring");
+  } else {
+    spdlog::info("sends are not batched: io_uring is not available ({})", why_not);
+  }
 }
 
 server::~server() {

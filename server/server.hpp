@@ -12,6 +12,7 @@
 #include "server/idle_sweep.hpp"
 #include "server/keepalive.hpp"
 #include "server/listener.hpp"
+#include "server/send_batch.hpp"
 #include "server/server_context.hpp"
 #include "server/server_metrics.hpp"
 #include "server/static_files.hpp"
@@ -34,12 +35,15 @@ class server {
   void stop();
 
  private:
+  void start_send_batch();
+
   const config& cfg_;
   std::unique_ptr<state_store> store_;
   domain_env env_;
+  server_metrics metrics_;
+  std::unique_ptr<send_batch> batch_;  // outlives the io_context's handlers, which may use it
   actor_system system_;
   directory dir_;
-  server_metrics metrics_;
   session_services services_;
   static_files files_;
   connection_registry connections_;

@@ -16,6 +16,8 @@
 
 namespace troupe {
 
+class send_batch;
+
 // What connections need to know, derived once from the config at startup.
 struct server_options {
   std::string node_id;
@@ -40,6 +42,7 @@ struct server_context {
   static_files& files;
   connection_registry& connections;
   keepalive_clock& keepalive;  // stamped by WebSocket connections when they hear their peer
+  send_batch* batch = nullptr;  // the io thread's batched sends, when there is one
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

@@ -50,6 +50,13 @@ std::string render_prometheus(const server_metrics& m, actor_system& system,
           m.connections_refused.load());
   counter("troupe_frames_in_total", "WebSocket frames received.", m.frames_in.load());
   counter("troupe_frames_out_total", "WebSocket frames sent.", m.frames_out.load());
+  gauge("troupe_send_batching",
+        "1 when the io thread's socket writes go out in batched io_uring submissions.",
+        m.batched.active.load() ? 1 : 0);
+  counter("troupe_send_batches_total", "Batched io_uring submissions of socket writes.",
+          m.batched.submissions.load());
+  counter("troupe_batched_sends_total", "Socket writes made in batched submissions.",
+          m.batched.sends.load());
   counter("troupe_http_requests_total", "HTTP requests served.", m.http_requests.load());
   counter("troupe_log_lines_dropped_total", "Log lines dropped because stderr did not keep up.",
           log_lines_dropped());

@@ -12,6 +12,13 @@ namespace troupe {
 class actor_system;
 class state_store;
 
+// What send_batch has done, when sends are batched (send_batch.hpp).
+struct send_batch_counts {
+  std::atomic<bool> active{false};
+  std::atomic<std::uint64_t> submissions{0};  // io_uring_enter calls
+  std::atomic<std::uint64_t> sends{0};        // sends in them
+};
+
 struct server_metrics {
   std::atomic<std::int64_t> connections_current{0};  // open TCP connections (HTTP and WebSocket)
   std::atomic<std::uint64_t> connections_total{0};
@@ -23,6 +30,7 @@ struct server_metrics {
   std::atomic<std::uint64_t> frames_out{0};
   std::atomic<std::uint64_t> http_requests{0};
   protocol_error_counts protocol_errors{};
+  send_batch_counts batched;
 };
 
 // Prometheus text exposition format (version 0.0.4).

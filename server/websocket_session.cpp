@@ -22,8 +22,8 @@ using boost::system::error_code;
 websocket_session::websocket_session(server_context& ctx, beast::tcp_stream stream,
                                      connection_slot slot, http_request upgrade)
     : ctx_(ctx),
-      ws_(stream
-              .release_socket()),  // the HTTP stream's timers are done with: Beast's own take over
+      // The HTTP stream's timers are done with: Beast's own take over.
+      ws_(stream.release_socket(), ctx.batch),
       slot_(std::move(slot)),
       id_(random_id()),
       upgrade_(std::make_unique<http_request>(std::move(upgrade))) {

@@ -1,5 +1,6 @@
 // The writer sends a batch of queued frames in one gather write, straight from the socket's send
-// queue, and waits for the socket only when it is full. These bursts make batches form and check
+// queue (with one io thread, in the pass's batched io_uring submission), and waits for the
+// socket only when it is full. These bursts make batches form and check
 // that nothing is lost, reordered or corrupted, that control frames still go out right (pongs
 // answer pings sent in the middle of a burst), and that a client that stops reading gets what
 // was queued for it and then 1013, never a data frame after the close (also when what overflows
@@ -136,7 +137,8 @@ TEST_F(stuck_reader_test, a_client_that_never_reads_again_is_dropped_after_the_o
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_TRUE(dropped) << "the server kept a connection whose client never reads";
-  EXPECT_TRUE(server().output_shows("did not take what was left within 1000 ms of closing")) << server().log();
+  EXPECT_TRUE(server().output_shows("did not take what was left within 1000 ms of closing"))
+      << server().log();
   result<http_reply> node = http_get(port(), "/api/node");
   for (int tries = 0;
        tries < 50 && node && node->body.find("\"websockets\":0") == std::string::npos; ++tries) {
@@ -218,6 +220,48 @@ TEST_F(outbound_bytes_test, large_replies_left_unread_overflow_the_byte_bound_wi
   EXPECT_GT(replies, 0);
   EXPECT_LT(replies, requests) << "the outbox held every reply";
   EXPECT_TRUE(answers_ping(*author));
+}
+
+// With one io thread the writes go out in batched io_uring submissions (unless the kernel
+// refuses io_uring, which the server logs); with two, and when switched off, never.
+TEST_P(write_batching_test, writes_are_batched_through_io_uring_with_one_io_thread_only) {
+  auto c = connect();
+  for (int i = 0; i < 50; ++i)
+    ASSERT_TRUE(c->request({{"type", "echo"}, {"id", i}, {"payload", "p"}}));
+  auto metrics = http_get(port(), "/metrics");
+  ASSERT_TRUE(metrics) << metrics.error().message();
+  const auto active = prometheus_sample(metrics->body, "troupe_send_batching");
+  const auto sends = prometheus_sample(metrics->body, "troupe_batched_sends_total");
+  const auto submissions = prometheus_sample(metrics->body, "troupe_send_batches_total");
+  if (GetParam() != 1) {
+    EXPECT_EQ(active, 0) << metrics->body;
+    EXPECT_EQ(sends, 0) << metrics->body;
+    return;
+  }
+  if (active == 0 && server().output_shows("io_uring is not available"))
+    GTEST_SKIP() << "io_uring is not available here: " << server().log();
+  EXPECT_EQ(active, 1) << metrics->body;
+  EXPECT_GE(sends, 51) << "the welcome and 50 replies, at least: " << metrics->body;
+  EXPECT_GE(submissions, 1) << metrics->body;
+  EXPECT_LE(submissions, sends) << metrics->body;
+}
+
+class unbatched_writes_test : public server_test {
+ protected:
+  troupe_options options() const override {
+    return {{"--threads", "1", "--send-batching", "off"}, {}, false};
+  }
+};
+
+TEST_F(unbatched_writes_test, send_batching_off_makes_every_write_a_system_call_of_its_own) {
+  auto c = connect();
+  for (int i = 0; i < 20; ++i)
+    ASSERT_TRUE(c->request({{"type", "echo"}, {"id", i}, {"payload", "p"}}));
+  auto metrics = http_get(port(), "/metrics");
+  ASSERT_TRUE(metrics) << metrics.error().message();
+  EXPECT_EQ(prometheus_sample(metrics->body, "troupe_send_batching"), 0) << metrics->body;
+  EXPECT_EQ(prometheus_sample(metrics->body, "troupe_batched_sends_total"), 0) << metrics->body;
+  EXPECT_TRUE(answers_ping(*c));
 }
 
 INSTANTIATE_TEST_SUITE_P(io_threads, write_batching_test, ::testing::Values(1, 2),

@@ -1,7 +1,10 @@
 // send_queue_stream over a real loopback TCP connection: frames leave in order and at once while
 // the socket takes them; when the peer stops reading the rest waits for the socket, and Beast's
 // own writes queue behind the frames and complete only once sent; a dead peer fails what waits.
+// Each case runs with sends made directly and with sends batched through io_uring
+// (send_batch), where "at once" means in the io thread's next pass.
 #include "server/send_queue_stream.hpp"
+#include "server/server_metrics.hpp"
 
 #include <gtest/gtest.h>
 
@@ -22,18 +25,35 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
 
-class send_queue_stream_test : public ::testing::Test {
+enum class send_mode { direct, batched };
+
+// A connected pair of loopback sockets: (the server's side, the peer).
+std::pair<tcp::socket, tcp::socket> connected_pair(asio::io_context& io) {
+  tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+  tcp::socket peer(io);
+  peer.connect(acceptor.local_endpoint());
+  tcp::socket server(io);
+  acceptor.accept(server);
+  return {std::move(server), std::move(peer)};
+}
+
+class send_queue_stream_test : public ::testing::TestWithParam<send_mode> {
  protected:
-  send_queue_stream_test() {
-    tcp::acceptor acceptor(io_, {asio::ip::make_address("127.0.0.1"), 0});
-    peer_.connect(acceptor.local_endpoint());
-    tcp::socket server(io_);
-    acceptor.accept(server);
+  void SetUp() override {
+    if (GetParam() == send_mode::batched) {
+      std::string why_not;
+      batch_ = send_batch::create(io_.get_executor(), counts_, why_not);
+      if (!batch_) GTEST_SKIP() << "io_uring is not available here: " << why_not;
+    }
+    auto [server, peer] = connected_pair(io_);
+    peer_ = std::move(peer);
     // A small send buffer, so a few MB fill the connection while the peer does not read. (Not
     // a small receive buffer: below loopback's 64 KiB segment size, TCP would stall on it.)
     server.set_option(asio::socket_base::send_buffer_size(4096));
-    stream_.emplace(std::move(server));
+    stream_.emplace(std::move(server), batch_.get());
   }
+
+  bool batched() const { return batch_ != nullptr; }
 
   // Reads exactly n bytes on the peer side (blocking; the stream's io_context is not needed).
   std::string peer_read(std::size_t n) {
@@ -54,6 +74,8 @@ class send_queue_stream_test : public ::testing::Test {
   }
 
   asio::io_context io_;
+  send_batch_counts counts_;
+  std::unique_ptr<send_batch> batch_;  // outlives the stream, as the server's does
   tcp::socket peer_{io_};
   std::optional<send_queue_stream> stream_;
 };
@@ -72,18 +94,22 @@ std::vector<frame> burst(int count, std::size_t size) {
   return frames;
 }
 
-TEST_F(send_queue_stream_test, frames_the_socket_can_take_leave_at_once_in_order) {
+TEST_P(send_queue_stream_test, frames_the_socket_can_take_leave_at_once_in_order) {
   const std::vector<frame> frames{make_frame(R"({"n":1})"), make_frame(std::string(300, 'x')),
                                   make_frame("")};
   for (const auto& f : frames) stream_->queue(f);
   stream_->send();
+  if (batched()) {
+    EXPECT_TRUE(stream_->sending()) << "the frames wait for the pass's batch";
+    io_.poll();  // the pass ends: the batch is submitted
+  }
   EXPECT_FALSE(stream_->sending()) << "a few small frames fit the socket: nothing waits";
   EXPECT_FALSE(stream_->failed());
   const auto expected = wire_of(frames);
   EXPECT_EQ(peer_read(expected.size()), expected);
 }
 
-TEST_F(send_queue_stream_test, an_empty_write_completes_without_waiting_for_anything) {
+TEST_P(send_queue_stream_test, an_empty_write_completes_without_waiting_for_anything) {
   std::optional<std::pair<error_code, std::size_t>> written;
   stream_->async_write_some(asio::const_buffer(),
                             [&](error_code ec, std::size_t n) { written.emplace(ec, n); });
@@ -93,7 +119,7 @@ TEST_F(send_queue_stream_test, an_empty_write_completes_without_waiting_for_anyt
   EXPECT_FALSE(stream_->sending());
 }
 
-TEST_F(send_queue_stream_test, what_the_socket_cannot_take_waits_until_the_peer_reads) {
+TEST_P(send_queue_stream_test, what_the_socket_cannot_take_waits_until_the_peer_reads) {
   const auto frames = burst(200, 20000);
   for (const auto& f : frames) stream_->queue(f);
   stream_->send();
@@ -114,7 +140,7 @@ TEST_F(send_queue_stream_test, what_the_socket_cannot_take_waits_until_the_peer_
       << "every byte, in order (" << received.size() << " of " << expected.size() << ")";
 }
 
-TEST_F(send_queue_stream_test, beast_writes_go_after_queued_frames_and_complete_once_sent) {
+TEST_P(send_queue_stream_test, beast_writes_go_after_queued_frames_and_complete_once_sent) {
   const auto frames = burst(100, 20000);
   for (const auto& f : frames) stream_->queue(f);
   stream_->send();
@@ -138,7 +164,7 @@ TEST_F(send_queue_stream_test, beast_writes_go_after_queued_frames_and_complete_
   EXPECT_TRUE(received == expected) << "the control frame comes after every frame queued before it";
 }
 
-TEST_F(send_queue_stream_test, a_peer_that_is_gone_fails_what_waits_and_what_comes_later) {
+TEST_P(send_queue_stream_test, a_peer_that_is_gone_fails_what_waits_and_what_comes_later) {
   const auto frames = burst(100, 20000);
   for (const auto& f : frames) stream_->queue(f);
   stream_->send();
@@ -164,6 +190,77 @@ TEST_F(send_queue_stream_test, a_peer_that_is_gone_fails_what_waits_and_what_com
                             [&](error_code ec, std::size_t) { later = ec; });
   ASSERT_TRUE(run_until([&] { return later.has_value(); }));
   EXPECT_TRUE(*later) << "nothing is written after a failure";
+}
+
+INSTANTIATE_TEST_SUITE_P(modes, send_queue_stream_test,
+                         ::testing::Values(send_mode::direct, send_mode::batched),
+                         [](const auto& info) {
+                           return info.param == send_mode::direct ? "direct" : "batched";
+                         });
+
+// More writers than one io_uring submission holds (1024): every one gets its own bytes.
+TEST(send_batch_test, a_batch_larger_than_the_ring_reaches_every_socket) {
+  asio::io_context io;
+  send_batch_counts counts;
+  std::string why_not;
+  const auto batch = send_batch::create(io.get_executor(), counts, why_not);
+  if (!batch) GTEST_SKIP() << "io_uring is not available here: " << why_not;
+  constexpr int count = 1100;
+  std::vector<tcp::socket> peers;
+  std::vector<send_queue_stream> streams;
+  peers.reserve(count);
+  streams.reserve(count);
+  for (int i = 0; i < count; ++i) {
+    auto [server, peer] = connected_pair(io);
+    streams.emplace_back(std::move(server), batch.get());
+    peers.push_back(std::move(peer));
+  }
+  const frame second = make_frame("and a second one: a gather write");
+  std::vector<frame> frames;
+  for (int i = 0; i < count; ++i) {
+    frames.push_back(make_frame("frame " + std::to_string(i)));
+    streams[i].queue(frames[i]);
+    streams[i].queue(second);
+    streams[i].send();
+  }
+  io.poll();
+  for (int i = 0; i < count; ++i) {
+    ASSERT_FALSE(streams[i].sending()) << "stream " << i;
+    ASSERT_FALSE(streams[i].failed()) << "stream " << i;
+    const std::string expected = std::string(frames[i]->wire()) + std::string(second->wire());
+    std::string received(expected.size(), '\0');
+    asio::read(peers[i], asio::buffer(received));
+    ASSERT_EQ(received, expected) << "stream " << i;
+  }
+}
+
+// A socket closed while its writer waits in the batch is not written to (its descriptor could
+// already name another connection): the writer fails, and so does Beast's write behind it.
+TEST(send_batch_test, a_socket_closed_before_the_submission_fails_its_writes) {
+  asio::io_context io;
+  send_batch_counts counts;
+  std::string why_not;
+  const auto batch = send_batch::create(io.get_executor(), counts, why_not);
+  if (!batch) GTEST_SKIP() << "io_uring is not available here: " << why_not;
+  auto [server, peer] = connected_pair(io);
+  send_queue_stream stream(std::move(server), batch.get());
+  stream.queue(make_frame("never sent"));
+  stream.send();
+  std::optional<error_code> beast_write;
+  stream.async_write_some(asio::buffer("\x88\x00", 2),
+                          [&](error_code ec, std::size_t) { beast_write = ec; });
+  error_code ignored;
+  stream.next_layer().close(ignored);
+  io.poll();
+  EXPECT_TRUE(stream.failed());
+  EXPECT_FALSE(stream.sending());
+  ASSERT_TRUE(beast_write.has_value());
+  EXPECT_TRUE(*beast_write);
+  peer.non_blocking(true);
+  char byte;
+  peer.read_some(asio::buffer(&byte, 1), ignored);
+  EXPECT_TRUE(ignored == asio::error::eof || ignored == asio::error::connection_reset)
+      << "nothing arrived before the close: " << ignored.message();
 }
 
 }  // namespace
