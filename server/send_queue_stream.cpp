@@ -204,6 +204,10 @@ bool send_queue_stream::sending() const noexcept {
   return !state_->empty();
 }
 
+bool send_queue_stream::blocked() const noexcept {
+  return state_->waiting;
+}
+
 bool send_queue_stream::failed() const noexcept {
   return static_cast<bool>(state_->error);
 }

@@ -69,6 +69,7 @@ class send_queue_stream {
   // out as it becomes writable.
   void send();
   bool sending() const noexcept;  // bytes are waiting for the socket or the batch
+  bool blocked() const noexcept;  // bytes are waiting for the socket: it was full
   bool failed() const noexcept;   // a write failed: nothing more will be sent
   // Completes (never inline) once nothing waits to be sent, or a write failed. One at a time.
   template <class Token>

@@ -179,6 +179,8 @@ constexpr std::size_t kept_batch_capacity = 8;
 void websocket_session::write_ready() {
   auto& socket = ws_.next_layer();
   if (socket.failed()) return;  // the reader sees the connection fail too
+  // While the socket is full, what comes waits in the outbox (bounded), not in the send queue.
+  if (socket.blocked()) return wait_for_socket();
   if (out_->take(batch_)) {
     if (ws_.is_open()) {  // once a close frame went out, no data frame may follow it
       for (auto& f : batch_) socket.queue(std::move(f));
@@ -190,11 +192,9 @@ void websocket_session::write_ready() {
     } else {
       batch_.clear();
     }
-    if (socket.sending()) {
-      if (out_->queue().closed()) start_closing_deadline();
-      socket.async_wait_drained([self = shared_from_this()] { self->write_ready(); });
-      return;
-    }
+    // Frames waiting only for this pass's batched submission need no wait: the next wake of
+    // the writer finds the socket blocked if the batch did not send them all.
+    if (socket.blocked()) return wait_for_socket();
     if (socket.failed()) return;
   } else if (out_->queue().closed()) {
     write_close();
@@ -203,6 +203,11 @@ void websocket_session::write_ready() {
   out_->queue().async_wait(
       0, asio::bind_executor(ws_.get_executor(),
                              [self = shared_from_this()](wake_reason) { self->write_ready(); }));
+}
+
+void websocket_session::wait_for_socket() {
+  if (out_->queue().closed()) start_closing_deadline();
+  ws_.next_layer().async_wait_drained([self = shared_from_this()] { self->write_ready(); });
 }
 
 // A closing connection whose peer reads nothing would wait for the socket forever, and what the

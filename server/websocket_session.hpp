@@ -61,6 +61,7 @@ class websocket_session : public closable, public std::enable_shared_from_this<w
   // The writer: moves what the outbox holds into the send queue and sends it; then waits for
   // the socket to take it all, or for the outbox, or closes the connection once it is closed.
   void write_ready();
+  void wait_for_socket();
   void write_close();
   // Starts the closing deadline if the writer is waiting for the socket and the outbox is closed.
   void arm_closing_deadline();

@@ -101,6 +101,7 @@ TEST_P(send_queue_stream_test, frames_the_socket_can_take_leave_at_once_in_order
   stream_->send();
   if (batched()) {
     EXPECT_TRUE(stream_->sending()) << "the frames wait for the pass's batch";
+    EXPECT_FALSE(stream_->blocked()) << "but not for the socket";
     io_.poll();  // the pass ends: the batch is submitted
   }
   EXPECT_FALSE(stream_->sending()) << "a few small frames fit the socket: nothing waits";
@@ -129,6 +130,7 @@ TEST_P(send_queue_stream_test, what_the_socket_cannot_take_waits_until_the_peer_
   stream_->async_wait_drained([&] { drained = true; });
   io_.run_for(std::chrono::milliseconds(50));
   EXPECT_FALSE(drained) << "the peer reads nothing yet";
+  EXPECT_TRUE(stream_->blocked()) << "the socket is full";
 
   const auto expected = wire_of(frames);
   std::string received;
@@ -136,6 +138,7 @@ TEST_P(send_queue_stream_test, what_the_socket_cannot_take_waits_until_the_peer_
   EXPECT_TRUE(run_until([&] { return drained; }));
   reader.join();
   EXPECT_FALSE(stream_->sending());
+  EXPECT_FALSE(stream_->blocked());
   EXPECT_TRUE(received == expected)
       << "every byte, in order (" << received.size() << " of " << expected.size() << ")";
 }
