@@ -15,8 +15,7 @@ namespace troupe {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
-struct send_queue_stream::state final : send_batch::sender,
-                                       std::enable_shared_from_this<state> {
+struct send_queue_stream::state final : send_batch::sender, std::enable_shared_from_this<state> {
   state(socket_type s, send_batch* b) : socket(std::move(s)), batch(b) {}
 
   // One queued write: a session's frame, or a copy of Beast's bytes with Beast's handler.
@@ -37,11 +36,11 @@ struct send_queue_stream::state final : send_batch::sender,
   socket_type socket;
   send_batch* batch;  // null: every write is a system call of this stream's own
   std::vector<entry> queue;
-  std::size_t head = 0;  // first entry not completely sent
-  bool waiting = false;  // for the socket to become writable
-  bool batched = false;  // in the batch's next submission
+  std::size_t head = 0;          // first entry not completely sent
+  bool waiting = false;          // for the socket to become writable
+  bool batched = false;          // in the batch's next submission
   std::size_t batch_wanted = 0;  // bytes gathered into it
-  error_code error;      // the first write failure; once set nothing more is sent
+  error_code error;              // the first write failure; once set nothing more is sent
   // Asio 1.81's any_completion_handler must not be move-assigned (its operator= copies the
   // source's pointers instead of taking them): handlers are only ever move-constructed here.
   std::optional<drained_handler> drained;
