@@ -22,13 +22,18 @@ constexpr unsigned ring_entries = 1024;
 
 std::unique_ptr<send_batch> send_batch::create(boost::asio::any_io_executor executor,
                                                send_batch_counts& counts, std::string& why_not) {
+  std::unique_ptr<uring> ring;
   try {
-    return std::make_unique<send_batch>(std::move(executor), counts,
-                                        std::make_unique<uring>(ring_entries));
+    ring = std::make_unique<uring>(ring_entries);
   } catch (const std::system_error& e) {
     why_not = e.what();
     return nullptr;
   }
+  if (!ring->supports(IORING_OP_SEND) || !ring->supports(IORING_OP_SENDMSG)) {
+    why_not = "this kernel's io_uring has no IORING_OP_SEND or IORING_OP_SENDMSG (Linux < 5.6)";
+    return nullptr;
+  }
+  return std::make_unique<send_batch>(std::move(executor), counts, std::move(ring));
 }
 
 send_batch::send_batch(boost::asio::any_io_executor executor, send_batch_counts& counts,
@@ -52,8 +57,12 @@ void send_batch::submit() {
   results_.assign(submitting_.size(), -ECANCELED);
   for (std::size_t first = 0; first < submitting_.size(); first += ring_->capacity())
     submit_part(first, std::min(submitting_.size(), first + ring_->capacity()));
-  for (std::size_t i = 0; i < submitting_.size(); ++i) submitting_[i]->sent(results_[i]);
-  submitting_.clear();
+  // Handed over from a local, so a result handler that throws leaves no stale writer behind.
+  std::vector<std::shared_ptr<sender>> done;
+  done.swap(submitting_);
+  for (std::size_t i = 0; i < done.size(); ++i) done[i]->sent(results_[i]);
+  done.clear();
+  submitting_.swap(done);  // its storage serves the next submission
 }
 
 void send_batch::submit_part(std::size_t first, std::size_t end) {
@@ -95,7 +104,7 @@ void send_batch::submit_part(std::size_t first, std::size_t end) {
   counts_.sends.fetch_add(entries, std::memory_order_relaxed);
   const int r = ring_->submit_and_wait(entries);
   ring_->reap([this](const io_uring_cqe& c) {
-    if (c.user_data == uring::no_op_data || (c.user_data >> 32) != generation_) return;
+    if ((c.user_data >> 32) != generation_) return;
     const auto i = static_cast<std::size_t>(c.user_data & 0xffffffffu);
     if (i < results_.size()) results_[i] = c.res;
   });

@@ -63,7 +63,7 @@ struct send_queue_stream::state final : send_batch::sender, std::enable_shared_f
   // nothing runs but the batch.)
   int gather(std::vector<iovec>& buffers) override {
     batch_wanted = 0;
-    if (error || !socket.is_open()) return -1;
+    if (error || !socket.is_open()) return -1;  // closed: its number may be another socket's now
     std::size_t count = 0;
     for (auto i = head; i < queue.size() && count < max_buffers; ++i, ++count) {
       const auto b = queue[i].bytes().substr(queue[i].sent);
@@ -76,12 +76,16 @@ struct send_queue_stream::state final : send_batch::sender, std::enable_shared_f
   void sent(int result) override {
     batched = false;
     const auto self = shared_from_this();
-    if (result == -ECANCELED) return write_now(self);
+    // Not sent by the batch (refused, or an operation this kernel's io_uring lacks): the stream
+    // sends by itself, and a real socket error shows there.
+    if (result == -ECANCELED || result == -EINVAL || result == -EOPNOTSUPP) return write_now(self);
     if (result == -EAGAIN || result == -EWOULDBLOCK) return wait_writable(self);
     if (result < 0) return fail(self, error_code(-result, boost::system::system_category()));
     consume(static_cast<std::size_t>(result));
     if (static_cast<std::size_t>(result) < batch_wanted) return wait_writable(self);
-    flush(self);
+    // More than one gather write's worth was queued: the rest goes now, so the stream ends this
+    // pass drained or blocked, and the writer never takes from the outbox while bytes wait.
+    write_now(self);
   }
 
   // Writes until everything is sent, the socket is full (then waits for it) or a write fails.

@@ -115,6 +115,9 @@ void server::stop() {
       spdlog::error("{} connection(s) did not end when dropped", stuck);
   }
   system_.shutdown();
+  // Writers still waiting in the batch hold sockets, which must go while the io_context lives.
+  ctx_.batch = nullptr;
+  batch_.reset();
   listener_.reset();
   spdlog::info("stopped");
 }

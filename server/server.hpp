@@ -41,7 +41,7 @@ class server {
   std::unique_ptr<state_store> store_;
   domain_env env_;
   server_metrics metrics_;
-  std::unique_ptr<send_batch> batch_;  // outlives the io_context's handlers, which may use it
+  std::unique_ptr<send_batch> batch_;  // used by the io_context's handlers; reset by stop()
   actor_system system_;
   directory dir_;
   session_services services_;

@@ -41,7 +41,7 @@ struct server_context {
   server_metrics& metrics;
   static_files& files;
   connection_registry& connections;
-  keepalive_clock& keepalive;  // stamped by WebSocket connections when they hear their peer
+  keepalive_clock& keepalive;   // stamped by WebSocket connections when they hear their peer
   send_batch* batch = nullptr;  // the io thread's batched sends, when there is one
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+#include <vector>
 
 namespace troupe {
 namespace {
@@ -74,34 +75,35 @@ io_uring_sqe& uring::next_sqe() noexcept {
 }
 
 int uring::submit_and_wait(unsigned wait_for) noexcept {
-  const unsigned filled = filled_;
-  const unsigned tail = *sq_tail_ + filled;
+  const unsigned tail = *sq_tail_ + filled_;
   filled_ = 0;
   __atomic_store_n(sq_tail_, tail, __ATOMIC_RELEASE);
-  // Everything the kernel has not taken yet, no-ops left by a failed submission included, goes
-  // now; their completions count towards the wait.
-  const unsigned head = __atomic_load_n(sq_head_, __ATOMIC_ACQUIRE);
-  wait_for += (tail - head) - filled;
   for (;;) {
     const unsigned left = tail - __atomic_load_n(sq_head_, __ATOMIC_ACQUIRE);
     if (left == 0) return 0;
-    // The kernel waits only when it took everything: a short submission returns at once.
+    // The kernel waits only when it took everything: a short submission returns at once, and
+    // the next call submits the rest. (A wait cut short by a signal returns early too; the
+    // caller's sends complete during the submission itself, so their results are there.)
     const long n =
         ::syscall(__NR_io_uring_enter, fd_, left, wait_for, IORING_ENTER_GETEVENTS, nullptr, 0);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      // Refused (short of memory, or a broken ring): the entries the kernel did not take must
-      // not be sent later, when what they point to is gone.
+      // Refused (short of memory, or a broken ring). Without SQPOLL the kernel reads entries
+      // only inside io_uring_enter, so taking back the ones it did not read is safe, and they
+      // are never sent later, when what they point to is gone.
       const int e = n < 0 ? errno : EAGAIN;
-      for (unsigned i = __atomic_load_n(sq_head_, __ATOMIC_ACQUIRE); i != tail; ++i) {
-        io_uring_sqe& s = sqes_[i & sq_mask_];
-        std::memset(&s, 0, sizeof s);
-        s.opcode = IORING_OP_NOP;
-        s.user_data = no_op_data;
-      }
+      __atomic_store_n(sq_tail_, __atomic_load_n(sq_head_, __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
       return -e;
     }
   }
+}
+
+bool uring::supports(unsigned opcode) const noexcept {
+  constexpr unsigned ops = 256;
+  std::vector<char> storage(sizeof(io_uring_probe) + ops * sizeof(io_uring_probe_op), 0);
+  auto* probe = reinterpret_cast<io_uring_probe*>(storage.data());
+  if (::syscall(__NR_io_uring_register, fd_, IORING_REGISTER_PROBE, probe, ops) < 0) return false;
+  return opcode <= probe->last_op && (probe->ops[opcode].flags & IO_URING_OP_SUPPORTED) != 0;
 }
 
 }  // namespace troupe

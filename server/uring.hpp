@@ -22,9 +22,12 @@ class uring {
   io_uring_sqe& next_sqe() noexcept;
   // Hands the entries filled since the last call to the kernel in one io_uring_enter and waits
   // until `wait_for` of their completions are ready; reap() them all before the next call.
-  // Returns 0, or -errno when the kernel refused some: what it did not take becomes a no-op,
-  // whose completion (user_data no_op_data) comes later.
+  // Returns 0, or -errno when the kernel refused them: then none of them was taken, or (after a
+  // partial submission) the ones not taken are dropped, and have no completion.
   int submit_and_wait(unsigned wait_for) noexcept;
+  // Whether this kernel's io_uring knows `opcode` (IORING_REGISTER_PROBE; false where the probe
+  // itself is unknown, before Linux 5.6).
+  bool supports(unsigned opcode) const noexcept;
   // Calls each(const io_uring_cqe&) for every completion ready, oldest first.
   template <class Each>
   void reap(Each&& each) noexcept {
@@ -34,8 +37,6 @@ class uring {
     __atomic_store_n(cq_head_, head, __ATOMIC_RELEASE);
   }
 
-  static constexpr __u64 no_op_data = ~__u64{0};  // user_data of entries turned into no-ops
-
  private:
   int fd_ = -1;
   unsigned sq_entries_ = 0;
@@ -43,7 +44,7 @@ class uring {
   std::size_t rings_size_ = 0;
   io_uring_sqe* sqes_ = nullptr;
   std::size_t sqes_size_ = 0;
-  unsigned* sq_head_ = nullptr;
+  unsigned* sq_head_ = nullptr;  // written by the kernel
   unsigned* sq_tail_ = nullptr;
   unsigned sq_mask_ = 0;
   unsigned* sq_array_ = nullptr;

@@ -216,7 +216,7 @@ void websocket_session::wait_for_socket() {
 // socket since before the outbox closed, so the outbox's closing starts the clock, and so does
 // the reader hearing from the peer.)
 void websocket_session::arm_closing_deadline() {
-  if (ws_.next_layer().sending()) start_closing_deadline();
+  if (ws_.next_layer().blocked()) start_closing_deadline();
 }
 
 void websocket_session::start_closing_deadline() {

@@ -21,7 +21,6 @@ std::string uring_sender::send_all(std::span<const int> sockets, std::span<const
   std::string problem;
   std::size_t seen = 0;
   ring_.reap([&](const io_uring_cqe& c) {
-    if (c.user_data == uring::no_op_data) return;
     ++seen;
     if (c.res != static_cast<int>(bytes.size()) && problem.empty())
       problem = c.res < 0 ? std::string("send: ") + std::strerror(-c.res) : "short send";

@@ -12,6 +12,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -86,6 +89,12 @@ std::string wire_of(const std::vector<frame>& frames) {
   return all;
 }
 
+std::string numbered_text(int i) {
+  std::string text = "frame ";
+  text += std::to_string(i);
+  return text;
+}
+
 // Frames big enough, and enough of them, to fill both sockets' buffers many times over.
 std::vector<frame> burst(int count, std::size_t size) {
   std::vector<frame> frames;
@@ -106,6 +115,20 @@ TEST_P(send_queue_stream_test, frames_the_socket_can_take_leave_at_once_in_order
   }
   EXPECT_FALSE(stream_->sending()) << "a few small frames fit the socket: nothing waits";
   EXPECT_FALSE(stream_->failed());
+  const auto expected = wire_of(frames);
+  EXPECT_EQ(peer_read(expected.size()), expected);
+}
+
+// More frames than one gather write takes (64): a pass still ends with all of them sent (or the
+// socket full), so the writer never takes more from its outbox while bytes wait here.
+TEST_P(send_queue_stream_test, more_than_one_gather_write_still_leaves_in_one_pass) {
+  std::vector<frame> frames;
+  for (int i = 0; i < 200; ++i) frames.push_back(make_frame(numbered_text(i)));
+  for (const auto& f : frames) stream_->queue(f);
+  stream_->send();
+  if (batched()) io_.poll_one();  // the batch's submission, and nothing after it
+  EXPECT_FALSE(stream_->sending());
+  ASSERT_TRUE(run_until([&] { return !stream_->sending(); }));  // else the read below would hang
   const auto expected = wire_of(frames);
   EXPECT_EQ(peer_read(expected.size()), expected);
 }
@@ -209,6 +232,14 @@ TEST(send_batch_test, a_batch_larger_than_the_ring_reaches_every_socket) {
   const auto batch = send_batch::create(io.get_executor(), counts, why_not);
   if (!batch) GTEST_SKIP() << "io_uring is not available here: " << why_not;
   constexpr int count = 1100;
+  // Two descriptors per connection: more than a default soft limit of 1024.
+  rlimit files{};
+  ::getrlimit(RLIMIT_NOFILE, &files);
+  if (files.rlim_cur < 2 * count + 100) {
+    files.rlim_cur = std::min<rlim_t>(files.rlim_max, 2 * count + 100);
+    ::setrlimit(RLIMIT_NOFILE, &files);
+  }
+  if (files.rlim_cur < 2 * count + 100) GTEST_SKIP() << "too few descriptors allowed";
   std::vector<tcp::socket> peers;
   std::vector<send_queue_stream> streams;
   peers.reserve(count);
@@ -221,7 +252,7 @@ TEST(send_batch_test, a_batch_larger_than_the_ring_reaches_every_socket) {
   const frame second = make_frame("and a second one: a gather write");
   std::vector<frame> frames;
   for (int i = 0; i < count; ++i) {
-    frames.push_back(make_frame("frame " + std::to_string(i)));
+    frames.push_back(make_frame(numbered_text(i)));
     streams[i].queue(frames[i]);
     streams[i].queue(second);
     streams[i].send();
@@ -237,15 +268,17 @@ TEST(send_batch_test, a_batch_larger_than_the_ring_reaches_every_socket) {
   }
 }
 
-// A socket closed while its writer waits in the batch is not written to (its descriptor could
-// already name another connection): the writer fails, and so does Beast's write behind it.
-TEST(send_batch_test, a_socket_closed_before_the_submission_fails_its_writes) {
+// A socket closed while its writer waits in the batch is not written to, though its descriptor
+// number already names another connection: the writer fails, and so does Beast's write behind it.
+TEST(send_batch_test, a_socket_closed_before_the_submission_is_not_written_to) {
   asio::io_context io;
   send_batch_counts counts;
   std::string why_not;
   const auto batch = send_batch::create(io.get_executor(), counts, why_not);
   if (!batch) GTEST_SKIP() << "io_uring is not available here: " << why_not;
+  tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
   auto [server, peer] = connected_pair(io);
+  const int number = server.native_handle();
   send_queue_stream stream(std::move(server), batch.get());
   stream.queue(make_frame("never sent"));
   stream.send();
@@ -254,13 +287,32 @@ TEST(send_batch_test, a_socket_closed_before_the_submission_fails_its_writes) {
                           [&](error_code ec, std::size_t) { beast_write = ec; });
   error_code ignored;
   stream.next_layer().close(ignored);
+  // Another connection gets the closed one's number (the lowest free descriptors go first).
+  tcp::socket other(io);
+  std::vector<tcp::socket> lower;
+  for (int tries = 0; tries < 64 && !other.is_open(); ++tries) {
+    tcp::socket s(io);
+    s.open(tcp::v4());
+    if (s.native_handle() == number) {
+      other = std::move(s);
+    } else {
+      lower.push_back(std::move(s));
+    }
+  }
+  ASSERT_TRUE(other.is_open()) << "the number was not reused: nothing to show";
+  other.connect(acceptor.local_endpoint());
+  tcp::socket other_end = acceptor.accept();
+
   io.poll();
   EXPECT_TRUE(stream.failed());
   EXPECT_FALSE(stream.sending());
   ASSERT_TRUE(beast_write.has_value());
   EXPECT_TRUE(*beast_write);
-  peer.non_blocking(true);
   char byte;
+  other_end.non_blocking(true);
+  other_end.read_some(asio::buffer(&byte, 1), ignored);
+  EXPECT_EQ(ignored, asio::error::would_block) << "the other connection got bytes";
+  peer.non_blocking(true);
   peer.read_some(asio::buffer(&byte, 1), ignored);
   EXPECT_TRUE(ignored == asio::error::eof || ignored == asio::error::connection_reset)
       << "nothing arrived before the close: " << ignored.message();
