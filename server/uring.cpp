@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cstring>
 #include <system_error>
-#include <vector>
 
 namespace troupe {
 namespace {
@@ -100,8 +99,10 @@ int uring::submit_and_wait(unsigned wait_for) noexcept {
 
 bool uring::supports(unsigned opcode) const noexcept {
   constexpr unsigned ops = 256;
-  std::vector<char> storage(sizeof(io_uring_probe) + ops * sizeof(io_uring_probe_op), 0);
-  auto* probe = reinterpret_cast<io_uring_probe*>(storage.data());
+  // The probe ends in a flexible array of `ops` entries.
+  alignas(io_uring_probe) unsigned char
+      storage[sizeof(io_uring_probe) + ops * sizeof(io_uring_probe_op)] = {};
+  auto* probe = reinterpret_cast<io_uring_probe*>(storage);
   if (::syscall(__NR_io_uring_register, fd_, IORING_REGISTER_PROBE, probe, ops) < 0) return false;
   return opcode <= probe->last_op && (probe->ops[opcode].flags & IO_URING_OP_SUPPORTED) != 0;
 }
