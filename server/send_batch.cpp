@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <span>
 #include <system_error>
 
 namespace troupe {
@@ -52,32 +53,39 @@ void send_batch::add(std::shared_ptr<sender> s) {
 }
 
 void send_batch::submit() {
-  submitting_.swap(waiting_);  // writers that join while results are handed out wait for the next
+  // Taken out whole: a writer that throws leaves none behind, and the writers that join while
+  // results are handed out wait for the next submission.
+  std::vector<std::shared_ptr<sender>> batch;
+  batch.swap(waiting_);
   ++generation_;
-  results_.assign(submitting_.size(), -ECANCELED);
-  for (std::size_t first = 0; first < submitting_.size(); first += ring_->capacity())
-    submit_part(first, std::min(submitting_.size(), first + ring_->capacity()));
-  // Handed over from a local, so a result handler that throws leaves no stale writer behind.
-  std::vector<std::shared_ptr<sender>> done;
-  done.swap(submitting_);
-  for (std::size_t i = 0; i < done.size(); ++i) done[i]->sent(results_[i]);
-  done.clear();
-  submitting_.swap(done);  // its storage serves the next submission
+  results_.assign(batch.size(), -ECANCELED);
+  for (std::size_t first = 0; first < batch.size(); first += ring_->capacity())
+    submit_part(std::span(batch).subspan(
+                    first, std::min<std::size_t>(ring_->capacity(), batch.size() - first)),
+                first);
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->sent(results_[i]);
+  if (waiting_.empty()) {  // results never add writers: its storage serves the next pass
+    batch.clear();
+    waiting_.swap(batch);
+  }
 }
 
-void send_batch::submit_part(std::size_t first, std::size_t end) {
+void send_batch::submit_part(std::span<const std::shared_ptr<sender>> part, std::size_t first) {
   // Gathered first, pointed to after: the buffers' vector may move while it grows.
   parts_.clear();
   buffers_.clear();
-  for (auto i = first; i < end; ++i) {
+  for (const auto& s : part) {
     const auto before = buffers_.size();
-    const int socket = submitting_[i]->gather(buffers_);
+    const int socket = s->gather(buffers_);
     parts_.push_back({socket, before, buffers_.size() - before});
   }
-  messages_.assign(end - first, msghdr{});
+  // Message headers only for gather sends; reserved, so the ones made stay where they are.
+  messages_.clear();
+  messages_.reserve(part.size());
   unsigned entries = 0;
-  for (auto i = first; i < end; ++i) {
-    const auto& p = parts_[i - first];
+  for (std::size_t k = 0; k < part.size(); ++k) {
+    const auto& p = parts_[k];
+    const std::size_t i = first + k;
     if (p.socket < 0 || p.buffer_count == 0) continue;  // stays -ECANCELED
     io_uring_sqe& e = ring_->next_sqe();
     e.fd = p.socket;
@@ -86,7 +94,7 @@ void send_batch::submit_part(std::size_t first, std::size_t end) {
       e.addr = reinterpret_cast<std::uintptr_t>(buffers_[p.first_buffer].iov_base);
       e.len = static_cast<__u32>(buffers_[p.first_buffer].iov_len);
     } else {
-      msghdr& m = messages_[i - first];
+      msghdr& m = messages_.emplace_back();
       m.msg_iov = &buffers_[p.first_buffer];
       m.msg_iovlen = p.buffer_count;
       e.opcode = IORING_OP_SENDMSG;

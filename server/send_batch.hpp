@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -54,7 +55,8 @@ class send_batch {
 
  private:
   void submit();
-  void submit_part(std::size_t first, std::size_t end);
+  // Up to the ring's capacity of writers; `first` is the first one's index in the submission.
+  void submit_part(std::span<const std::shared_ptr<sender>> part, std::size_t first);
 
   struct gathered {  // one sender's part of a submission
     int socket;
@@ -65,8 +67,7 @@ class send_batch {
   boost::asio::any_io_executor executor_;
   send_batch_counts& counts_;
   std::unique_ptr<uring> ring_;
-  std::vector<std::shared_ptr<sender>> waiting_;     // joined since the submission was posted
-  std::vector<std::shared_ptr<sender>> submitting_;  // being sent now
+  std::vector<std::shared_ptr<sender>> waiting_;  // joined since the submission was posted
   std::vector<int> results_;
   std::vector<gathered> parts_;
   std::vector<iovec> buffers_;

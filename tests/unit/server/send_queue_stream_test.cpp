@@ -40,14 +40,26 @@ std::pair<tcp::socket, tcp::socket> connected_pair(asio::io_context& io) {
   return {std::move(server), std::move(peer)};
 }
 
-class send_queue_stream_test : public ::testing::TestWithParam<send_mode> {
+// An io_context run by the test's thread (so a batch may serve it) and, once started, its batch.
+class with_io : public ::testing::Test {
+ protected:
+  // False, with the reason, where the kernel or a seccomp profile refuses io_uring.
+  bool start_batch(std::string& why_not) {
+    batch_ = send_batch::create(io_.get_executor(), counts_, why_not);
+    return batch_ != nullptr;
+  }
+
+  asio::io_context io_;
+  send_batch_counts counts_;
+  std::unique_ptr<send_batch> batch_;  // outlives the streams, as the server's does
+};
+
+class send_queue_stream_test : public with_io, public ::testing::WithParamInterface<send_mode> {
  protected:
   void SetUp() override {
-    if (GetParam() == send_mode::batched) {
-      std::string why_not;
-      batch_ = send_batch::create(io_.get_executor(), counts_, why_not);
-      if (!batch_) GTEST_SKIP() << "io_uring is not available here: " << why_not;
-    }
+    std::string why_not;
+    if (GetParam() == send_mode::batched && !start_batch(why_not))
+      GTEST_SKIP() << "io_uring is not available here: " << why_not;
     auto [server, peer] = connected_pair(io_);
     peer_ = std::move(peer);
     // A small send buffer, so a few MB fill the connection while the peer does not read. (Not
@@ -76,9 +88,6 @@ class send_queue_stream_test : public ::testing::TestWithParam<send_mode> {
     return done();
   }
 
-  asio::io_context io_;
-  send_batch_counts counts_;
-  std::unique_ptr<send_batch> batch_;  // outlives the stream, as the server's does
   tcp::socket peer_{io_};
   std::optional<send_queue_stream> stream_;
 };
@@ -225,12 +234,15 @@ INSTANTIATE_TEST_SUITE_P(modes, send_queue_stream_test,
                          });
 
 // More writers than one io_uring submission holds (1024): every one gets its own bytes.
-TEST(send_batch_test, a_batch_larger_than_the_ring_reaches_every_socket) {
-  asio::io_context io;
-  send_batch_counts counts;
-  std::string why_not;
-  const auto batch = send_batch::create(io.get_executor(), counts, why_not);
-  if (!batch) GTEST_SKIP() << "io_uring is not available here: " << why_not;
+class send_batch_test : public with_io {
+ protected:
+  void SetUp() override {
+    std::string why_not;
+    if (!start_batch(why_not)) GTEST_SKIP() << "io_uring is not available here: " << why_not;
+  }
+};
+
+TEST_F(send_batch_test, a_batch_larger_than_the_ring_reaches_every_socket) {
   constexpr int count = 1100;
   // Two descriptors per connection: more than a default soft limit of 1024.
   rlimit files{};
@@ -245,8 +257,8 @@ TEST(send_batch_test, a_batch_larger_than_the_ring_reaches_every_socket) {
   peers.reserve(count);
   streams.reserve(count);
   for (int i = 0; i < count; ++i) {
-    auto [server, peer] = connected_pair(io);
-    streams.emplace_back(std::move(server), batch.get());
+    auto [server, peer] = connected_pair(io_);
+    streams.emplace_back(std::move(server), batch_.get());
     peers.push_back(std::move(peer));
   }
   const frame second = make_frame("and a second one: a gather write");
@@ -257,7 +269,7 @@ TEST(send_batch_test, a_batch_larger_than_the_ring_reaches_every_socket) {
     streams[i].queue(second);
     streams[i].send();
   }
-  io.poll();
+  io_.poll();
   for (int i = 0; i < count; ++i) {
     ASSERT_FALSE(streams[i].sending()) << "stream " << i;
     ASSERT_FALSE(streams[i].failed()) << "stream " << i;
@@ -270,16 +282,11 @@ TEST(send_batch_test, a_batch_larger_than_the_ring_reaches_every_socket) {
 
 // A socket closed while its writer waits in the batch is not written to, though its descriptor
 // number already names another connection: the writer fails, and so does Beast's write behind it.
-TEST(send_batch_test, a_socket_closed_before_the_submission_is_not_written_to) {
-  asio::io_context io;
-  send_batch_counts counts;
-  std::string why_not;
-  const auto batch = send_batch::create(io.get_executor(), counts, why_not);
-  if (!batch) GTEST_SKIP() << "io_uring is not available here: " << why_not;
-  tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
-  auto [server, peer] = connected_pair(io);
+TEST_F(send_batch_test, a_socket_closed_before_the_submission_is_not_written_to) {
+  tcp::acceptor acceptor(io_, {asio::ip::make_address("127.0.0.1"), 0});
+  auto [server, peer] = connected_pair(io_);
   const int number = server.native_handle();
-  send_queue_stream stream(std::move(server), batch.get());
+  send_queue_stream stream(std::move(server), batch_.get());
   stream.queue(make_frame("never sent"));
   stream.send();
   std::optional<error_code> beast_write;
@@ -288,10 +295,10 @@ TEST(send_batch_test, a_socket_closed_before_the_submission_is_not_written_to) {
   error_code ignored;
   stream.next_layer().close(ignored);
   // Another connection gets the closed one's number (the lowest free descriptors go first).
-  tcp::socket other(io);
+  tcp::socket other(io_);
   std::vector<tcp::socket> lower;
   for (int tries = 0; tries < 64 && !other.is_open(); ++tries) {
-    tcp::socket s(io);
+    tcp::socket s(io_);
     s.open(tcp::v4());
     if (s.native_handle() == number) {
       other = std::move(s);
@@ -303,7 +310,7 @@ TEST(send_batch_test, a_socket_closed_before_the_submission_is_not_written_to) {
   other.connect(acceptor.local_endpoint());
   tcp::socket other_end = acceptor.accept();
 
-  io.poll();
+  io_.poll();
   EXPECT_TRUE(stream.failed());
   EXPECT_FALSE(stream.sending());
   ASSERT_TRUE(beast_write.has_value());
