@@ -1,6 +1,6 @@
 // echo and counter: N connections, each keeping `inflight` requests outstanding (closed loop).
 // A request's latency runs from just before its write to the read of the reply with its id
-// from the socket.
+// from the socket. An echo reply must carry the payload sent, byte for byte.
 #include "bench/load/fleet.hpp"
 #include "bench/load/scenarios.hpp"
 
@@ -45,6 +45,8 @@ asio::awaitable<void> drive_requests(std::shared_ptr<connection> c, std::size_t 
     }
     if (f.type != reply_type) {
       stats.protocol_error(f.type == "error" ? "error reply" : "reply of the wrong type", reply);
+    } else if (!counter && f.payload != payload) {
+      stats.protocol_error("echo reply with another payload", reply);
     } else if (plan.late(c->received_at)) {
       ++stats.unanswered;  // after the drain period: as good as never
     } else {

@@ -180,6 +180,8 @@ frame_fields scan_frame(std::string_view frame) noexcept {
       if (ec == std::errc{} && end == value->data() + value->size()) out.id = id;
     } else if (*key == "text") {
       out.text = *value;
+    } else if (*key == "payload" && quoted) {
+      out.payload = *value;
     }
     if (sc.eat(',')) continue;
     if (sc.eat('}')) break;

@@ -41,6 +41,7 @@ struct frame_fields {
   std::string_view type;
   std::optional<std::uint64_t> id;
   std::string_view text;
+  std::optional<std::string_view> payload;  // a string "payload" (an echo's), raw
 };
 
 // Walks the top-level keys of a JSON object, skipping nested objects, arrays and strings, so

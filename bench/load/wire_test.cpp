@@ -5,12 +5,19 @@
 namespace troupe::load {
 namespace {
 
-TEST(ScanFrame, ReadsTopLevelTypeIdAndText) {
+TEST(ScanFrame, ReadsTopLevelTypeIdAndPayload) {
   const auto f = scan_frame(R"({"id":7,"payload":"xx","type":"echo","worker":0})");
   ASSERT_TRUE(f.valid);
   EXPECT_EQ(f.type, "echo");
   ASSERT_TRUE(f.id.has_value());
   EXPECT_EQ(*f.id, 7u);
+  EXPECT_EQ(f.payload, "xx");
+}
+
+TEST(ScanFrame, PayloadIsAbsentUnlessAString) {
+  EXPECT_FALSE(scan_frame(R"({"type":"echo","id":1})").payload.has_value());
+  EXPECT_FALSE(scan_frame(R"({"type":"echo","payload":{"a":"xx"}})").payload.has_value());
+  EXPECT_EQ(scan_frame(R"({"type":"echo","payload":""})").payload, "");
 }
 
 TEST(ScanFrame, IgnoresFieldsNestedInObjectsArraysAndStrings) {
