@@ -141,18 +141,19 @@ nlohmann::json members_json(const std::vector<room_member>& members) {
 
 boost::asio::awaitable<http_response> counters(server_context& ctx, const http_request& req,
                                                std::string_view name, bool inc) {
+  // The method first, as for rooms: a 405 is about the endpoint, whatever the name.
+  if (inc && req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
+  if (!inc && req.method() != http::verb::get && req.method() != http::verb::head)
+    co_return method_not_allowed(req, "GET, HEAD");
   if (!protocol::valid_name(name))
     co_return error_for(req, http::status::bad_request, "bad_request",
                         "counter name must match ^[A-Za-z0-9._-]{1,64}$");
   const auto what = fmt::format("counter '{}'", name);
   if (!inc) {
-    if (req.method() != http::verb::get && req.method() != http::verb::head)
-      co_return method_not_allowed(req, "GET, HEAD");
     auto r = co_await ctx.dir.counter_value(std::string(name));
     if (!r) co_return ask_failed(req, r.error(), what);
     co_return json_response(req, counter_body(name, *r));
   }
-  if (req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
   body_error error;
   auto body = body_object(req, /*empty_ok=*/true, error);
   if (!body) co_return error_for(req, http::status::bad_request, error.code, error.message);
