@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -130,7 +131,8 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
         // The WebSocket session runs on as its own coroutine, so this one ends and frees its
         // parser and read buffer: an idle connection should cost as little memory as it can.
         auto ws = std::make_shared<websocket_session>(ctx_, std::move(stream_), std::move(slot_),
-                                                      std::move(req));
+                                                      std::move(req),
+                                                      beast::buffers_to_string(buffer.data()));
         asio::co_spawn(
             ws->executor(), ws->run(),
             [ws, log = log_failure("a websocket session")](std::exception_ptr e) { log(e); });

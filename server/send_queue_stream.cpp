@@ -186,6 +186,15 @@ send_queue_stream::send_queue_stream(socket_type socket, send_batch* batch)
   state_->socket.non_blocking(true, state_->error);
 }
 
+void send_queue_stream::unread(std::string bytes) {
+  if (bytes.empty()) return;
+  if (unread_) {
+    unread_->append(bytes);
+  } else {
+    unread_ = std::make_unique<std::string>(std::move(bytes));
+  }
+}
+
 send_queue_stream::executor_type send_queue_stream::get_executor() noexcept {
   return state_->socket.get_executor();
 }

@@ -12,15 +12,20 @@
 // Beast keeps its one-write-at-a-time rule, and a client that floods pings while not reading
 // finds its pongs waiting behind the blocked socket rather than piling up here.
 //
+// Reads go to the socket, after any bytes that were read before the stream existed (a client's
+// first frames sent right behind its upgrade request, which the HTTP reader already took in).
+//
 // Threads: used on the connection's strand only, like the WebSocket stream above it. The state
 // lives in a shared_ptr, so a wait for the socket never outlives what it touches.
 #include "actors/frame.hpp"
 #include "server/send_batch.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/append.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
@@ -46,9 +51,19 @@ class send_queue_stream {
   executor_type get_executor() noexcept;
   socket_type& next_layer() noexcept;  // Beast's lowest layer: what it closes on a timeout
 
+  // Bytes already read from the socket, to be read again before anything the socket brings.
+  void unread(std::string bytes);
+
   template <class MutableBuffers, class Token>
   auto async_read_some(const MutableBuffers& buffers, Token&& token) {
-    return next_layer().async_read_some(buffers, std::forward<Token>(token));
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [this](auto handler, const MutableBuffers& b) {
+          if (!unread_) return next_layer().async_read_some(b, std::move(handler));
+          const auto n = take_unread(b);
+          boost::asio::post(get_executor(), boost::asio::append(std::move(handler),
+                                                                boost::system::error_code{}, n));
+        },
+        token, buffers);
   }
 
   // Beast's writes: queued after everything queued before; completes once all of it is sent.
@@ -82,8 +97,19 @@ class send_queue_stream {
   struct state;
   void write_copy(std::string bytes, write_handler done);
   void wait_drained(drained_handler done);
+  template <class MutableBuffers>
+  std::size_t take_unread(const MutableBuffers& b) {
+    const auto n = boost::asio::buffer_copy(b, boost::asio::buffer(*unread_));
+    if (n == unread_->size()) {
+      unread_.reset();
+    } else {
+      unread_->erase(0, n);
+    }
+    return n;
+  }
 
   std::shared_ptr<state> state_;
+  std::unique_ptr<std::string> unread_;  // rare, so not inline: an idle connection pays 8 bytes
 };
 
 // Beast's websocket stream tears the connection down through these, found by ADL.

@@ -20,13 +20,14 @@ using asio::use_awaitable;
 using boost::system::error_code;
 
 websocket_session::websocket_session(server_context& ctx, beast::tcp_stream stream,
-                                     connection_slot slot, http_request upgrade)
+                                     connection_slot slot, http_request upgrade, std::string early)
     : ctx_(ctx),
       // The HTTP stream's timers are done with: Beast's own take over.
       ws_(stream.release_socket(), ctx.batch),
       slot_(std::move(slot)),
       id_(random_id()),
       upgrade_(std::make_unique<http_request>(std::move(upgrade))) {
+  ws_.next_layer().unread(std::move(early));
   boost::system::error_code ec;
   auto ep = ws_.next_layer().next_layer().remote_endpoint(ec);
   peer_ = ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());

@@ -33,9 +33,10 @@ namespace troupe {
 
 class websocket_session : public closable, public std::enable_shared_from_this<websocket_session> {
  public:
-  // `upgrade` is the client's upgrade request, already read from `stream`.
+  // `upgrade` is the client's upgrade request, already read from `stream`; `early` what the
+  // HTTP reader took in behind it (frames a client sent without waiting for the 101).
   websocket_session(server_context& ctx, boost::beast::tcp_stream stream, connection_slot slot,
-                    http_request upgrade);
+                    http_request upgrade, std::string early);
   ~websocket_session() override;
 
   // Accepts the upgrade, then starts the reader and the writer, which serve the connection

@@ -324,6 +324,32 @@ TEST_F(http_api_test, websocket_path_without_upgrade_is_426) {
   EXPECT_EQ(reply->header("upgrade"), "websocket") << "RFC 7231 6.5.15: a 426 names the protocol";
 }
 
+// A client frame as it goes on the wire: text, final, masked (RFC 6455 5.3), under 126 bytes.
+std::string masked_text_frame(std::string_view text) {
+  const char key[4] = {0x12, 0x34, 0x56, 0x78};
+  std::string frame = {'\x81', static_cast<char>(0x80 | text.size())};
+  frame.append(key, 4);
+  for (std::size_t i = 0; i < text.size(); ++i) frame += static_cast<char>(text[i] ^ key[i % 4]);
+  return frame;
+}
+
+// RFC 6455 has a client wait for the 101 before it sends, but one that does not loses nothing:
+// what the HTTP reader took in behind the upgrade request is the WebSocket's first bytes.
+TEST_F(http_api_test, frames_sent_right_behind_the_upgrade_request_are_read) {
+  raw_connection c(port());
+  ASSERT_TRUE(
+      c.send("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n" +
+             masked_text_frame(R"({"type":"echo","id":1,"payload":"early-1"})") +
+             masked_text_frame(R"({"type":"echo","id":2,"payload":"early-2"})")));
+  auto got = c.read_until("early-2");
+  ASSERT_TRUE(got) << got.error().message();
+  EXPECT_TRUE(got->starts_with("HTTP/1.1 101 ")) << *got;
+  const auto first = got->find(R"("payload":"early-1")");
+  ASSERT_NE(first, std::string::npos) << *got;
+  EXPECT_LT(first, got->find(R"("payload":"early-2")")) << *got;
+}
+
 // A WebSocket handshake the server refuses gets a JSON error like every other HTTP error.
 TEST_F(http_api_test, refused_websocket_handshakes_get_json_errors) {
   const std::string head =
