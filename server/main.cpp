@@ -11,8 +11,10 @@
 #include <pthread.h>
 #include <sys/resource.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <string_view>
 #include <thread>
@@ -44,7 +46,11 @@ const char* signal_name(int sig) {
 
 // A second SIGINT/SIGTERM while the server stops: the shutdown grace may be long, and an
 // operator who signals again (Ctrl-C twice) means it. Logging stays up (other threads still
-// log); its last lines get a moment to go out.
+// log); its last lines get a moment to go out. One within `same_request` of the first is the
+// same request from a second sender (a terminal's Ctrl-C reaching a wrapper that forwards it
+// too, an init and a group kill): it does not cut the graceful stop short.
+constexpr auto same_request = std::chrono::milliseconds(500);
+
 [[noreturn]] void exit_now(int sig) {
   spdlog::warn("received {} while stopping; exiting now", signal_name(sig));
   troupe::drain_logging(std::chrono::seconds(1));
@@ -63,12 +69,20 @@ int serve(const troupe::config& cfg, const sigset_t& stop_signals) {
     boost::asio::signal_set signals(signal_io, SIGINT, SIGTERM);
     std::thread stopper;
     bool stopped = true;
+    std::chrono::steady_clock::time_point first_signal;
+    std::function<void(boost::system::error_code, int)> on_another;
+    on_another = [&](boost::system::error_code ec, int sig) {
+      if (ec) return;  // cancelled once the stop is over
+      if (std::chrono::steady_clock::now() - first_signal >= same_request) exit_now(sig);
+      spdlog::info("received {} within {} ms of the first signal; still stopping gracefully",
+                   signal_name(sig), same_request.count());
+      signals.async_wait([&](boost::system::error_code e, int s) { on_another(e, s); });
+    };
     signals.async_wait([&](boost::system::error_code ec, int sig) {
       if (ec) return;
+      first_signal = std::chrono::steady_clock::now();
       spdlog::info("received {}", signal_name(sig));
-      signals.async_wait([](boost::system::error_code ec, int sig) {
-        if (!ec) exit_now(sig);  // (cancelled once the stop is over)
-      });
+      signals.async_wait([&](boost::system::error_code e, int s) { on_another(e, s); });
       stopper = std::thread([&] {
         try {
           server.stop();
