@@ -91,6 +91,11 @@ room_actor::snapshot room_actor::handle(describe, actor_context<room_actor>& ctx
   return make_snapshot(0);
 }
 
+room_actor::census_reply room_actor::handle(census, actor_context<room_actor>& ctx) {
+  reap_departed(ctx);
+  return {members_.size(), record_.last_seq};
+}
+
 void room_actor::handle(reap, actor_context<room_actor>& ctx) {
   reap_departed(ctx);
 }

@@ -48,7 +48,8 @@ class room_actor {
     std::uint64_t since = 0;
   };
   struct describe {};
-  struct reap {};  // sent to itself while it has members (actors/occupancy.hpp)
+  struct census {};  // the counts a room listing shows, without copying members or history
+  struct reap {};    // sent to itself while it has members (actors/occupancy.hpp)
 
   struct snapshot {  // what history and describe reply with
     std::vector<room_member> members;
@@ -59,7 +60,11 @@ class room_actor {
   struct say_reply {
     std::optional<std::uint64_t> seq;  // empty: the sender is not a member
   };
-  using message = std::variant<join, leave, say, history, describe, reap>;
+  struct census_reply {
+    std::size_t members = 0;
+    std::uint64_t last_seq = 0;
+  };
+  using message = std::variant<join, leave, say, history, describe, census, reap>;
 
   room_actor(std::string name, const domain_env& env);
 
@@ -73,6 +78,7 @@ class room_actor {
   say_reply handle(say m, actor_context<room_actor>& ctx);
   snapshot handle(history m, actor_context<room_actor>& ctx);
   snapshot handle(describe, actor_context<room_actor>& ctx);
+  census_reply handle(census, actor_context<room_actor>& ctx);
   void handle(reap, actor_context<room_actor>& ctx);
 
  private:

@@ -192,8 +192,8 @@ boost::asio::awaitable<http_response> room_list(server_context& ctx, const http_
     std::size_t members = 0;
     auto last_seq = stored_seq;
     if (auto live = ctx.dir.find_room(room)) {
-      if (auto r = co_await live->ask(room_actor::describe{})) {
-        members = r->members.size();
+      if (auto r = co_await live->ask(room_actor::census{})) {
+        members = r->members;
         last_seq = r->last_seq;
       }
     }

@@ -4,9 +4,13 @@
 #include "server/server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <pthread.h>
 #include <sys/resource.h>
@@ -14,7 +18,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
-#include <functional>
 #include <iostream>
 #include <string_view>
 #include <thread>
@@ -48,8 +51,9 @@ const char* signal_name(int sig) {
 // operator who signals again (Ctrl-C twice) means it. Logging stays up (other threads still
 // log); its last lines get a moment to go out. One within `same_request` of the first is the
 // same request from a second sender (a terminal's Ctrl-C reaching a wrapper that forwards it
-// too, an init and a group kill): it does not cut the graceful stop short.
-constexpr auto same_request = std::chrono::milliseconds(500);
+// too, an init and a group kill), which comes within a few milliseconds: it does not cut the
+// graceful stop short. A person pressing Ctrl-C twice takes longer than that.
+constexpr auto same_request = std::chrono::milliseconds(100);
 
 [[noreturn]] void exit_now(int sig) {
   spdlog::warn("received {} while stopping; exiting now", signal_name(sig));
@@ -69,20 +73,13 @@ int serve(const troupe::config& cfg, const sigset_t& stop_signals) {
     boost::asio::signal_set signals(signal_io, SIGINT, SIGTERM);
     std::thread stopper;
     bool stopped = true;
-    std::chrono::steady_clock::time_point first_signal;
-    std::function<void(boost::system::error_code, int)> on_another;
-    on_another = [&](boost::system::error_code ec, int sig) {
-      if (ec) return;  // cancelled once the stop is over
-      if (std::chrono::steady_clock::now() - first_signal >= same_request) exit_now(sig);
-      spdlog::info("received {} within {} ms of the first signal; still stopping gracefully",
-                   signal_name(sig), same_request.count());
-      signals.async_wait([&](boost::system::error_code e, int s) { on_another(e, s); });
-    };
-    signals.async_wait([&](boost::system::error_code ec, int sig) {
-      if (ec) return;
-      first_signal = std::chrono::steady_clock::now();
+    constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+    // A named lambda: the coroutine's references live in it, so it must outlive the coroutine.
+    auto watch_signals = [&]() -> boost::asio::awaitable<void> {
+      auto [ec, sig] = co_await signals.async_wait(use_tuple);
+      if (ec) co_return;
+      const auto first = std::chrono::steady_clock::now();
       spdlog::info("received {}", signal_name(sig));
-      signals.async_wait([&](boost::system::error_code e, int s) { on_another(e, s); });
       stopper = std::thread([&] {
         try {
           server.stop();
@@ -92,7 +89,15 @@ int serve(const troupe::config& cfg, const sigset_t& stop_signals) {
         }
         boost::asio::post(signal_io, [&] { signals.cancel(); });
       });
-    });
+      for (;;) {
+        auto [again_ec, again] = co_await signals.async_wait(use_tuple);
+        if (again_ec) co_return;  // cancelled: the stop is over
+        if (std::chrono::steady_clock::now() - first >= same_request) exit_now(again);
+        spdlog::warn("received {} within {} ms of {}; taking it as the same request",
+                     signal_name(again), same_request.count(), signal_name(sig));
+      }
+    };
+    boost::asio::co_spawn(signal_io, watch_signals(), boost::asio::detached);
     pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
     signal_io.run();
     stopper.join();

@@ -180,9 +180,11 @@ TEST_F(lifecycle_test, a_client_that_never_answers_the_close_is_dropped_after_th
 }
 
 // The grace period may be long; an operator who signals again (Ctrl-C twice) wants out now.
+// Two io threads: the exit must not pull logging away from threads still logging as they stop
+// (it once did: a crash in about one run of six).
 TEST_F(lifecycle_test, a_second_signal_while_stopping_exits_at_once) {
-  server_ =
-      std::make_unique<troupe_process>(troupe_options{{"--shutdown-grace-ms", "60000"}, {}, false});
+  server_ = std::make_unique<troupe_process>(
+      troupe_options{{"--shutdown-grace-ms", "60000", "--threads", "2"}, {}, false});
   ASSERT_TRUE(server_->wait_ready()) << "the server did not become ready";
   ws_client mute;  // never answers the close: the stop would wait out the whole grace period
   ASSERT_TRUE(mute.connect_welcome(server_->port()));
@@ -192,8 +194,7 @@ TEST_F(lifecycle_test, a_second_signal_while_stopping_exits_at_once) {
          std::chrono::steady_clock::now() < stopping)
     std::this_thread::sleep_for(10ms);
   ASSERT_NE(server_->log().find("shutting down"), std::string::npos) << "no stop began";
-  // (past the half second in which a second signal counts as the same request)
-  EXPECT_FALSE(server_->wait_exit(600ms)) << "the stop did not wait for the open connection";
+  EXPECT_FALSE(server_->wait_exit(300ms)) << "the stop did not wait for the open connection";
   server_->send_signal(SIGINT);
   auto status = server_->wait_exit(15s);  // well inside the 60 s grace
   ASSERT_TRUE(status) << "still running 15 s after the second signal";
@@ -203,8 +204,7 @@ TEST_F(lifecycle_test, a_second_signal_while_stopping_exits_at_once) {
 
 // Two signals at once are one request from two senders (a wrapper that forwards the Ctrl-C its
 // terminal also sent, an init and a group kill): the stop stays graceful, and the WebSocket
-// still gets its 1001. (Two io threads: an exit here once pulled logging away from threads
-// still logging as they stopped.)
+// still gets its 1001.
 TEST_F(lifecycle_test, two_signals_at_once_stop_gracefully) {
   for (int run = 0; run < 5; ++run) {
     SCOPED_TRACE(run);
@@ -220,7 +220,7 @@ TEST_F(lifecycle_test, two_signals_at_once_stop_gracefully) {
     auto status = p.wait_exit(5s);
     ASSERT_TRUE(status) << "still running 5 s after two signals; " << p.log();
     EXPECT_EQ(*status, exited(0)) << p.log();
-    EXPECT_NE(p.log().find("still stopping gracefully"), std::string::npos) << p.log();
+    EXPECT_NE(p.log().find("taking it as the same request"), std::string::npos) << p.log();
   }
 }
 

@@ -133,6 +133,24 @@ TEST_F(room_actor_test, leave_tells_the_others_and_unknown_leave_is_refused) {
   EXPECT_EQ(r.ask_blocking(room_actor::describe{})->members.size(), 1u);
 }
 
+TEST_F(room_actor_test, census_counts_members_and_messages_without_listing_them) {
+  auto r = room("counted");
+  EXPECT_EQ(r.ask_blocking(room_actor::census{})->members, 0u);
+  auto alice = std::make_shared<outbox>(16);
+  auto bob = std::make_shared<outbox>(16);
+  r.ask_blocking(room_actor::join{{"s-a", "alice"}, alice, {}}).value();
+  r.ask_blocking(room_actor::join{{"s-b", "bob"}, bob, {}}).value();
+  r.ask_blocking(room_actor::say{{"s-a", "alice"}, "one"}).value();
+  r.ask_blocking(room_actor::say{{"s-b", "bob"}, "two"}).value();
+  auto counts = r.ask_blocking(room_actor::census{}).value();
+  EXPECT_EQ(counts.members, 2u);
+  EXPECT_EQ(counts.last_seq, 2u);
+  bob.reset();  // bob's connection is gone: the census does not count him
+  counts = r.ask_blocking(room_actor::census{}).value();
+  EXPECT_EQ(counts.members, 1u);
+  EXPECT_EQ(counts.last_seq, 2u);
+}
+
 TEST_F(room_actor_test, an_empty_room_passivates_and_comes_back_with_its_numbering) {
   env_.idle_timeout = std::chrono::milliseconds(50);
   auto r = room("passive");

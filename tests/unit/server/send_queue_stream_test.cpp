@@ -11,10 +11,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -140,6 +142,25 @@ TEST_P(send_queue_stream_test, more_than_one_gather_write_still_leaves_in_one_pa
   ASSERT_TRUE(run_until([&] { return !stream_->sending(); }));  // else the read below would hang
   const auto expected = wire_of(frames);
   EXPECT_EQ(peer_read(expected.size()), expected);
+}
+
+// Bytes read before the stream existed (behind an upgrade request) come first, a part at a time
+// if the reader's buffer is smaller, never inline; then the socket's.
+TEST_P(send_queue_stream_test, unread_bytes_are_read_before_the_sockets) {
+  stream_->unread("abcdef");
+  asio::write(peer_, asio::buffer(std::string("xyz")));
+  std::string got;
+  for (int i = 0; i < 3; ++i) {
+    std::array<char, 4> part{};
+    std::optional<std::pair<error_code, std::size_t>> read;
+    stream_->async_read_some(asio::buffer(part),
+                             [&](error_code ec, std::size_t n) { read.emplace(ec, n); });
+    EXPECT_FALSE(read.has_value()) << "completed inline";
+    ASSERT_TRUE(run_until([&] { return read.has_value(); }));
+    ASSERT_FALSE(read->first) << read->first.message();
+    got.append(part.data(), read->second);
+  }
+  EXPECT_EQ(got, "abcdefxyz");
 }
 
 TEST_P(send_queue_stream_test, an_empty_write_completes_without_waiting_for_anything) {
