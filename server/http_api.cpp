@@ -87,6 +87,11 @@ http_response method_not_allowed(const http_request& req, std::string_view allow
   return res;
 }
 
+// GET or HEAD: what every endpoint but the two POST ones allows.
+bool reads(const http_request& req) {
+  return req.method() == http::verb::get || req.method() == http::verb::head;
+}
+
 http_response ask_failed(const http_request& req, boost::system::error_code ec,
                          std::string_view what) {
   if (ec == actor_errc::timeout || ec == actor_errc::deadlock)
@@ -143,8 +148,7 @@ boost::asio::awaitable<http_response> counters(server_context& ctx, const http_r
                                                std::string_view name, bool inc) {
   // The method first, as for rooms: a 405 is about the endpoint, whatever the name.
   if (inc && req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
-  if (!inc && req.method() != http::verb::get && req.method() != http::verb::head)
-    co_return method_not_allowed(req, "GET, HEAD");
+  if (!inc && !reads(req)) co_return method_not_allowed(req, "GET, HEAD");
   if (!protocol::valid_name(name))
     co_return error_for(req, http::status::bad_request, "bad_request",
                         "counter name must match ^[A-Za-z0-9._-]{1,64}$");
@@ -180,8 +184,7 @@ boost::asio::awaitable<http_response> counters(server_context& ctx, const http_r
 }
 
 boost::asio::awaitable<http_response> room_list(server_context& ctx, const http_request& req) {
-  if (req.method() != http::verb::get && req.method() != http::verb::head)
-    co_return method_not_allowed(req, "GET, HEAD");
+  if (!reads(req)) co_return method_not_allowed(req, "GET, HEAD");
   // Rooms with stored messages and rooms open now (perhaps with members but no messages yet).
   std::map<std::string, std::uint64_t> last_seqs;
   for (auto& listing : ctx.dir.env().store->list_rooms())
@@ -204,8 +207,7 @@ boost::asio::awaitable<http_response> room_list(server_context& ctx, const http_
 
 boost::asio::awaitable<http_response> room_detail(server_context& ctx, const http_request& req,
                                                   std::string_view room) {
-  if (req.method() != http::verb::get && req.method() != http::verb::head)
-    co_return method_not_allowed(req, "GET, HEAD");
+  if (!reads(req)) co_return method_not_allowed(req, "GET, HEAD");
   if (!protocol::valid_name(room))
     co_return error_for(req, http::status::bad_request, "bad_request",
                         "room name must match ^[A-Za-z0-9._-]{1,64}$");
@@ -273,8 +275,7 @@ http_response static_file(server_context& ctx, const http_request& req, std::str
   if (!f)
     return error_for(req, http::status::not_found, "not_found",
                      fmt::format("no resource at {}", path));
-  if (req.method() != http::verb::get && req.method() != http::verb::head)
-    return method_not_allowed(req, "GET, HEAD");
+  if (!reads(req)) return method_not_allowed(req, "GET, HEAD");
   http_response res{http::status::ok, req.version()};
   res.set(http::field::server, "troupe");
   res.set(http::field::content_type, f->content_type);
@@ -313,7 +314,7 @@ boost::asio::awaitable<http_response> handle_http(server_context& ctx, const htt
                         "an HTTP/1.1 request needs a Host header");
   const std::string_view target = origin_form(req.target());
   const auto parts = split_path(target);
-  const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
+  const bool get = reads(req);
   http_response res;
   if (parts.size() == 1 && parts[0] == "healthz") {
     res = get ? json_response(req, R"({"status":"ok"})") : method_not_allowed(req, "GET, HEAD");
