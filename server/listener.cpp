@@ -45,10 +45,12 @@ void listener::reopen_spare() {
 }
 
 asio::any_io_executor listener::connection_executor() {
-  // One io thread runs every handler in turn, an implicit strand: a real one would only add a
-  // queue and a lock to every handler of the connection.
-  if (ctx_.system.thread_count() == 1) return ctx_.system.io_context().get_executor();
-  return asio::make_strand(ctx_.system.io_context());
+  // Accepted connections go to the io threads in turn, starting with the first. Each io_context
+  // has one thread, which runs a connection's handlers one at a time, an implicit strand: a real
+  // one would only add a queue and a lock to every handler (and keep its sends out of the
+  // thread's batch).
+  const auto n = ctx_.system.thread_count();
+  return ctx_.system.io_context(accepted_++ % n).get_executor();
 }
 
 void listener::start() {

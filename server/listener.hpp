@@ -1,6 +1,6 @@
 #pragma once
-// listener: accepts TCP connections and starts an http_session for each, on its own strand
-// (with one io thread, on that thread: see connection_executor).
+// listener: accepts TCP connections and starts an http_session for each, on one of the io
+// threads in turn (see connection_executor).
 // At the connection limit (server.max_connections) or when the process runs out of file
 // descriptors it answers 503 with a JSON body, closes, logs, and keeps serving the connections
 // it has.
@@ -34,14 +34,15 @@ class listener {
   void log_refusal(const char* why);
   bool time_to_log();  // at most once a second, so a flood of refusals cannot flood the log
   void reopen_spare();
-  // Where a new connection's handlers run: a strand of its own, or with one io thread that thread.
+  // Where a new connection's handlers run for its whole life: the next io thread's io_context.
   boost::asio::any_io_executor connection_executor();
 
   server_context& ctx_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
-  int spare_fd_ = -1;  // held in reserve so a 503 can still be sent when descriptors run out
+  int spare_fd_ = -1;         // held in reserve so a 503 can still be sent when descriptors run out
+  std::size_t accepted_ = 0;  // on the strand: sockets accepted, for connection_executor
   std::chrono::steady_clock::time_point last_refusal_log_{};
 };
 

@@ -19,6 +19,10 @@ namespace {
 
 constexpr unsigned ring_entries = 1024;
 
+const void* context_of(const boost::asio::any_io_executor& executor) noexcept {
+  return &boost::asio::query(executor, boost::asio::execution::context);
+}
+
 }  // namespace
 
 std::unique_ptr<send_batch> send_batch::create(boost::asio::any_io_executor executor,
@@ -121,6 +125,18 @@ void send_batch::submit_part(std::span<const std::shared_ptr<sender>> part, std:
     spdlog::warn("batched send: io_uring_enter failed: {}; the writers sent by themselves",
                  std::strerror(-r));
   }
+}
+
+void send_batches::add(const boost::asio::any_io_executor& executor,
+                       std::unique_ptr<send_batch> batch) {
+  batches_.emplace_back(context_of(executor), std::move(batch));
+}
+
+send_batch* send_batches::find(const boost::asio::any_io_executor& executor) const noexcept {
+  const auto* context = context_of(executor);
+  for (const auto& [c, b] : batches_)
+    if (c == context) return b.get();
+  return nullptr;
 }
 
 }  // namespace troupe

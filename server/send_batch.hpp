@@ -6,9 +6,10 @@
 // as much as the send's own work, so a broadcast to a thousand members gains most
 // (docs/benchmarks.md, "Batching the system calls").
 //
-// Threads: only for an io_context run by one thread. The batch reads a writer's queue and hands
-// it the result outside the writer's strand, which is safe only when no other thread can be
-// running that strand.
+// Threads: one batch per io thread, serving only the sockets of that thread's io_context (every
+// io_context of the actor system is run by one thread). The batch reads a writer's queue and
+// hands it the result outside the writer's handlers, which is safe only because no other thread
+// can be running them.
 #include <boost/asio/any_io_executor.hpp>
 
 #include <sys/uio.h>
@@ -17,6 +18,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace troupe {
@@ -74,6 +76,20 @@ class send_batch {
   std::vector<msghdr> messages_;
   std::uint32_t generation_ = 0;  // in each entry's user_data: a stray completion is ignored
   bool warned_ = false;
+};
+
+// The batches of every io thread, each found by the executor of the sockets it serves.
+class send_batches {
+ public:
+  // The batch serving the sockets of `executor`'s io_context.
+  void add(const boost::asio::any_io_executor& executor, std::unique_ptr<send_batch> batch);
+  // Null when the executor's io_context has no batch (sends are not batched).
+  send_batch* find(const boost::asio::any_io_executor& executor) const noexcept;
+  bool empty() const noexcept { return batches_.empty(); }
+  void clear() noexcept { batches_.clear(); }
+
+ private:
+  std::vector<std::pair<const void*, std::unique_ptr<send_batch>>> batches_;  // by io_context
 };
 
 }  // namespace troupe

@@ -65,7 +65,7 @@ server::server(const config& cfg, std::unique_ptr<state_store> store)
       ctx_{make_options(cfg), system_, dir_, services_, metrics_, files_, connections_, keepalive_},
       sweep_(system_.io_context(), keepalive_schedule::for_timeout(cfg.server.idle_timeout_ms),
              keepalive_, connections_) {
-  start_send_batch();
+  start_send_batches();
   boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(cfg.server.host),
                                           cfg.server.port);
   listener_ = std::make_unique<listener>(ctx_, endpoint);
@@ -75,17 +75,22 @@ server::server(const config& cfg, std::unique_ptr<state_store> store)
                ctx_.settings.node_id, cfg.server.host, listener_->port(), system_.thread_count());
 }
 
-// Batched sends need an io_context run by one thread (send_batch.hpp) and an io_uring.
-void server::start_send_batch() {
-  if (!cfg_.server.batch_sends || system_.thread_count() != 1) return;
-  std::string why_not;
-  batch_ = send_batch::create(system_.io_context().get_executor(), metrics_.batched, why_not);
-  if (batch_) {
-    ctx_.batch = batch_.get();
-    spdlog::debug("sends are batched through io_uring");
-  } else {
-    spdlog::info("sends are not batched: io_uring is not available ({})", why_not);
+// One batch per io thread, each with an io_uring of its own; all or none.
+void server::start_send_batches() {
+  if (!cfg_.server.batch_sends) return;
+  for (unsigned i = 0; i < system_.thread_count(); ++i) {
+    const auto executor = system_.io_context(i).get_executor();
+    std::string why_not;
+    auto batch = send_batch::create(executor, metrics_.batched, why_not);
+    if (!batch) {
+      batches_.clear();
+      spdlog::info("sends are not batched: io_uring is not available ({})", why_not);
+      return;
+    }
+    batches_.add(executor, std::move(batch));
   }
+  ctx_.batches = &batches_;
+  spdlog::debug("sends are batched through io_uring, one ring per io thread");
 }
 
 server::~server() {
@@ -115,9 +120,9 @@ void server::stop() {
       spdlog::error("{} connection(s) did not end when dropped", stuck);
   }
   system_.shutdown();
-  // Writers still waiting in the batch hold sockets, which must go while the io_context lives.
-  ctx_.batch = nullptr;
-  batch_.reset();
+  // Writers still waiting in a batch hold sockets, which must go while the io_contexts live.
+  ctx_.batches = nullptr;
+  batches_.clear();
   listener_.reset();
   spdlog::info("stopped");
 }

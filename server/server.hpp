@@ -35,13 +35,13 @@ class server {
   void stop();
 
  private:
-  void start_send_batch();
+  void start_send_batches();
 
   const config& cfg_;
   std::unique_ptr<state_store> store_;
   domain_env env_;
   server_metrics metrics_;
-  std::unique_ptr<send_batch> batch_;  // used by the io_context's handlers; reset by stop()
+  send_batches batches_;  // used by the io threads' handlers; cleared by stop()
   actor_system system_;
   directory dir_;
   session_services services_;

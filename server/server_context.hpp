@@ -16,7 +16,7 @@
 
 namespace troupe {
 
-class send_batch;
+class send_batches;
 
 // What connections need to know, derived once from the config at startup.
 struct server_options {
@@ -41,8 +41,8 @@ struct server_context {
   server_metrics& metrics;
   static_files& files;
   connection_registry& connections;
-  keepalive_clock& keepalive;   // stamped by WebSocket connections when they hear their peer
-  send_batch* batch = nullptr;  // the io thread's batched sends, when there is one
+  keepalive_clock& keepalive;  // stamped by WebSocket connections when they hear their peer
+  const send_batches* batches = nullptr;  // each io thread's batched sends, when they are batched
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

@@ -19,11 +19,20 @@ using asio::as_tuple;
 using asio::use_awaitable;
 using boost::system::error_code;
 
+namespace {
+// The HTTP stream's timers are done with: Beast's own take over. Sends join the batch of the
+// socket's io thread, if sends are batched.
+send_queue_stream socket_stream(const server_context& ctx, beast::tcp_stream& stream) {
+  auto socket = stream.release_socket();
+  auto* batch = ctx.batches ? ctx.batches->find(socket.get_executor()) : nullptr;
+  return send_queue_stream(std::move(socket), batch);
+}
+}  // namespace
+
 websocket_session::websocket_session(server_context& ctx, beast::tcp_stream stream,
                                      connection_slot slot, http_request upgrade, std::string early)
     : ctx_(ctx),
-      // The HTTP stream's timers are done with: Beast's own take over.
-      ws_(stream.release_socket(), ctx.batch),
+      ws_(socket_stream(ctx, stream)),
       slot_(std::move(slot)),
       id_(random_id()),
       upgrade_(std::make_unique<http_request>(std::move(upgrade))) {
@@ -72,6 +81,9 @@ void websocket_session::open_session() {
   spawn_options options;
   options.mailbox_capacity = ctx_.settings.session_mailbox;
   options.restart = restart_policy{0, {}};  // a session that fails ends its connection
+  // On its socket's io thread: the reader's hand-overs and the writer's wake-ups stay there.
+  options.io =
+      &static_cast<asio::io_context&>(asio::query(ws_.get_executor(), asio::execution::context));
   session_ = ctx_.system.spawn_with<session_actor>(options, std::cref(ctx_.services), id_, out_);
   out_->push(make_frame(protocol::encode_welcome(id_, ctx_.settings.node_id)));
 

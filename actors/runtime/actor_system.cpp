@@ -17,19 +17,23 @@ unsigned io_threads(const system_config& c) {
 }
 }  // namespace
 
-// With one io thread, Asio queues work posted from that thread without taking the scheduler's
-// lock; work posted from other threads still takes it, so this stays correct.
-actor_system::actor_system(system_config config)
-    : config_(config),
-      io_(io_threads(config) == 1 ? 1 : BOOST_ASIO_CONCURRENCY_HINT_DEFAULT),
-      work_(boost::asio::make_work_guard(io_)) {
+// Each io_context is run by one thread (concurrency hint 1): Asio then queues work posted from
+// that thread without taking the scheduler's lock; work posted from other threads still takes
+// it, so this stays correct.
+actor_system::actor_system(system_config config) : config_(config) {
   const auto n = io_threads(config_);
+  io_.reserve(n);
+  work_.reserve(n);
+  for (unsigned i = 0; i < n; ++i) {
+    io_.push_back(std::make_unique<io_lane>());
+    work_.push_back(boost::asio::make_work_guard(*io_.back()));
+  }
   wheel_.start();
   threads_.reserve(n);
   for (unsigned i = 0; i < n; ++i) {
-    threads_.emplace_back([this] {
+    threads_.emplace_back([this, &io = *io_[i]] {
       this_thread_system = this;
-      io_.run();
+      io.run();
       std::lock_guard lock(mu_);
       ++threads_done_;
       all_stopped_.notify_all();
@@ -37,9 +41,13 @@ actor_system::actor_system(system_config config)
   }
 }
 
-actor_system::~actor_system() { shutdown(); }
+actor_system::~actor_system() {
+  shutdown();
+}
 
-bool actor_system::on_io_thread() const noexcept { return this_thread_system == this; }
+bool actor_system::on_io_thread() const noexcept {
+  return this_thread_system == this;
+}
 
 std::vector<actor_info> actor_system::actors() const {
   std::vector<actor_info> out;
@@ -86,20 +94,22 @@ void actor_system::shutdown() {
                    live_.size(), config_.shutdown_timeout.count());
   }
   wheel_.stop();
-  work_.reset();
+  for (auto& w : work_) w.reset();
   // Let the io threads finish what is already queued (replies on their way to askers, the
-  // actors' last completions) and return once the io_context runs out of work: io_.stop()
+  // actors' last completions) and return once their io_contexts run out of work: stop()
   // alone would drop those handlers and leave their askers waiting forever. The grace is
-  // short because other users of the io_context (sockets, client coroutines) may keep it busy.
+  // short because other users of the io_contexts (sockets, client coroutines) may keep them busy.
   {
     const auto grace = std::min(config_.shutdown_timeout, std::chrono::milliseconds(200));
     std::unique_lock lock(mu_);
     all_stopped_.wait_for(lock, grace, [this] { return threads_done_ == threads_.size(); });
   }
   // Whatever still runs (a handler stuck awaiting, a client coroutine) is cut off here; its
-  // frames are destroyed with the io_context, so nothing leaks.
-  io_.stop();
+  // frames are destroyed, so nothing leaks. Every io_context's handlers go before any
+  // io_context does: what they own may belong to another one's services.
+  for (auto& io : io_) io->stop();
   for (auto& t : threads_) t.join();
+  for (auto& io : io_) io->shutdown();
   std::lock_guard lock(mu_);
   live_.clear();
   names_.clear();

@@ -2,6 +2,12 @@
 // actor_system: owns the io threads every actor runs on, spawns actors, names them, lists them,
 // and shuts them all down. Pass it by reference; there is no global instance.
 //
+// Each io thread runs an io_context of its own, and every actor (and every connection, in the
+// server) is placed on one of them for its whole life: what runs on one io_context never runs
+// on two threads at once, so it needs no strand, and a thread can gather its connections' sends
+// into one system call (server/send_batch.hpp). The price is that a busy actor's thread cannot
+// hand its other work to an idle one.
+//
 // Thread-safety: every member function is safe from any thread, except that shutdown() and the
 // destructor must not run on one of the system's own io threads.
 #include "actors/runtime/actor_core.hpp"
@@ -32,8 +38,10 @@ namespace troupe {
 // The kind shown in introspection: A::kind if the actor names itself, else its C++ type.
 template <class A>
 std::string actor_kind() {
-  if constexpr (requires { A::kind; }) return std::string(A::kind);
-  else return typeid(A).name();
+  if constexpr (requires { A::kind; })
+    return std::string(A::kind);
+  else
+    return typeid(A).name();
 }
 
 class actor_system {
@@ -100,16 +108,19 @@ class actor_system {
     return out;
   }
 
-  // n workers, each constructed from `args` (and its index, if W takes one last).
+  // n workers, each constructed from `args` (and its index, if W takes one last). Worker i runs
+  // on io thread i mod thread_count(), so the workers spread evenly over the threads.
   template <class W, class... Args>
   pool_ref<W> spawn_pool(std::size_t n, pool_strategy strategy, Args&&... args) {
     std::vector<actor_ref<W>> workers;
     workers.reserve(n == 0 ? 1 : n);
     for (std::size_t i = 0; i < (n == 0 ? 1 : n); ++i) {
+      spawn_options options;
+      options.io = io_[i % io_.size()].get();
       if constexpr (std::is_constructible_v<W, const std::decay_t<Args>&..., std::size_t>)
-        workers.push_back(spawn<W>(args..., i));  // the worker learns its index
+        workers.push_back(spawn_with<W>(options, args..., i));  // the worker learns its index
       else
-        workers.push_back(spawn<W>(args...));
+        workers.push_back(spawn_with<W>(options, args...));
     }
     return pool_ref<W>(std::move(workers), strategy);
   }
@@ -123,8 +134,16 @@ class actor_system {
   void shutdown();
   bool shutting_down() const noexcept { return shutting_down_.load(); }
 
-  boost::asio::io_context& io_context() noexcept { return io_; }
-  boost::asio::io_context::executor_type get_executor() noexcept { return io_.get_executor(); }
+  // The first io thread's io_context (the one outside callers and the server's own timers use).
+  boost::asio::io_context& io_context() noexcept { return *io_.front(); }
+  boost::asio::io_context& io_context(std::size_t i) noexcept { return *io_[i]; }
+  boost::asio::io_context::executor_type get_executor() noexcept {
+    return io_context().get_executor();
+  }
+  // The io_contexts in turn: where the next actor spawned without a place goes.
+  boost::asio::io_context& next_io_context() noexcept {
+    return *io_[next_io_.fetch_add(1, std::memory_order_relaxed) % io_.size()];
+  }
   const system_config& config() const noexcept { return config_; }
   unsigned thread_count() const noexcept { return static_cast<unsigned>(threads_.size()); }
   deadline_wheel& deadlines() noexcept { return wheel_; }
@@ -137,18 +156,24 @@ class actor_system {
   template <class A>
   static actor_ref<A> typed(const std::shared_ptr<actor_core_base>& core) {
     if (core->type() != std::type_index(typeid(A)))
-      throw std::logic_error("actor '" + core->name() + "' is a " + core->kind() + ", not a " + actor_kind<A>());
+      throw std::logic_error("actor '" + core->name() + "' is a " + core->kind() + ", not a " +
+                             actor_kind<A>());
     return actor_ref<A>(std::static_pointer_cast<actor_core<A>>(core));
   }
 
   template <class A, class... Args>
-  actor_ref<A> spawn_locked(std::unique_lock<std::mutex>& lock, spawn_options options, Args&&... args) {
-    auto make = [tuple = std::make_tuple(std::decay_t<Args>(std::forward<Args>(args))...)](std::optional<A>& s) {
+  actor_ref<A> spawn_locked(std::unique_lock<std::mutex>& lock, spawn_options options,
+                            Args&&... args) {
+    auto make = [tuple = std::make_tuple(std::decay_t<Args>(std::forward<Args>(args))...)](
+                    std::optional<A>& s) {
       std::apply([&s](const auto&... a) { s.emplace(a...); }, tuple);
     };
+    auto& io = options.io ? *options.io : next_io_context();
     auto core = std::make_shared<actor_core<A>>(
-        *this, io_, next_id_++, options.name, actor_kind<A>(), options.restart.value_or(config_.restart),
-        options.mailbox_capacity ? options.mailbox_capacity : config_.mailbox_capacity, std::move(make));
+        *this, io, next_id_++, options.name, actor_kind<A>(),
+        options.restart.value_or(config_.restart),
+        options.mailbox_capacity ? options.mailbox_capacity : config_.mailbox_capacity,
+        std::move(make));
     if (shutting_down_) {
       lock.unlock();  // refuse_start() reports the end to the system, which takes mu_
       core->refuse_start();
@@ -166,11 +191,21 @@ class actor_system {
   void forget_name(const actor_core_base& core);
   void forget(const actor_core_base& core);
 
+  // An io_context whose services can be shut down before any io_context is destroyed: a handler
+  // destroyed at shutdown may own an object of another io_context's (a socket, a timer).
+  class io_lane : public boost::asio::io_context {
+   public:
+    io_lane() : boost::asio::io_context(1) {}
+    using boost::asio::io_context::shutdown;
+  };
+  using work_guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+
   system_config config_;
-  boost::asio::io_context io_;
+  std::vector<std::unique_ptr<io_lane>> io_;  // one per io thread, in the threads' order
+  std::atomic<std::size_t> next_io_{0};
   deadline_wheel wheel_;
   latency_histogram ask_latency_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::vector<work_guard> work_;
   std::vector<std::thread> threads_;
 
   mutable std::mutex mu_;

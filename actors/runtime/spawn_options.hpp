@@ -6,6 +6,10 @@
 #include <optional>
 #include <string>
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace troupe {
 
 // Per-actor settings; unset fields take the system's defaults (system_config).
@@ -13,6 +17,9 @@ struct spawn_options {
   std::string name;                       // registered name, if any
   std::size_t mailbox_capacity = 0;       // 0: system default
   std::optional<restart_policy> restart;  // unset: system default
+  // The io thread's io_context to run on (one of the system's), for an actor that should share
+  // a thread with something else, such as a session with its socket. Null: the next in turn.
+  boost::asio::io_context* io = nullptr;
 };
 
 // System-wide defaults, fixed at construction.

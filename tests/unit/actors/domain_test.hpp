@@ -26,7 +26,7 @@ class io_threads_held {
   explicit io_threads_held(actor_system& system) {
     std::latch held(system.thread_count());
     for (unsigned i = 0; i < system.thread_count(); ++i)
-      boost::asio::post(system.io_context(), [&held, released = released_] {
+      boost::asio::post(system.io_context(i), [&held, released = released_] {
         held.count_down();
         released.wait();
       });
