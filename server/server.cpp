@@ -59,7 +59,7 @@ server::server(const config& cfg, std::unique_ptr<state_store> store)
       dir_(system_, env_),
       services_{
           dir_,
-          system_.spawn_pool<echo_worker>(effective_echo_workers(cfg), pool_strategy::round_robin),
+          system_.spawn_pool<echo_worker>(effective_echo_workers(cfg), pool_strategy::nearest),
           metrics_.protocol_errors},
       files_(cfg.server.web_root),
       ctx_{make_options(cfg), system_, dir_, services_, metrics_, files_, connections_, keepalive_},

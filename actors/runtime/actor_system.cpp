@@ -7,9 +7,15 @@
 
 namespace troupe {
 namespace {
-// Which system, if any, owns the calling thread (for require_not_io_thread).
+// Which system, if any, owns the calling thread (for require_not_io_thread), and which of its
+// io_contexts the thread runs (for pool_strategy::nearest).
 thread_local const actor_system* this_thread_system = nullptr;
+thread_local const boost::asio::io_context* this_thread_io = nullptr;
 }  // namespace
+
+const boost::asio::io_context* this_thread_io_context() noexcept {
+  return this_thread_io;
+}
 
 namespace {
 unsigned io_threads(const system_config& c) {
@@ -33,6 +39,7 @@ actor_system::actor_system(system_config config) : config_(config) {
   for (unsigned i = 0; i < n; ++i) {
     threads_.emplace_back([this, &io = *io_[i]] {
       this_thread_system = this;
+      this_thread_io = &io;
       io.run();
       std::lock_guard lock(mu_);
       ++threads_done_;

@@ -13,7 +13,7 @@ namespace {
 class protocol_test : public server_test {
  protected:
   troupe_options options() const override {
-    return {{"--node-id", "it-node", "--echo-workers", "2"}, {}, false};
+    return {{"--node-id", "it-node", "--threads", "2", "--echo-workers", "2"}, {}, false};
   }
 };
 
@@ -140,22 +140,31 @@ TEST_F(protocol_test, counter_watch_reply_comes_before_the_pushes_after_it) {
 }
 
 TEST_F(protocol_test, echo_returns_the_payload_and_the_worker_index) {
-  auto c = connect();
+  // Two io threads with a worker each; connections go to the threads in turn, so these two are
+  // on different ones. An idle worker on a connection's own thread answers it (the pool is
+  // "nearest"): each connection always gets its own thread's worker, and they differ.
+  std::vector<std::unique_ptr<ws_client>> clients;
+  for (int k = 0; k < 2; ++k) clients.push_back(connect());
   const json payload = {
       {"text", "héllo"}, {"list", {1, 2.5, nullptr, true}}, {"nested", {{"deep", {{"x", -1}}}}}};
   std::set<int> workers;
-  for (int i = 0; i < 4; ++i) {
-    const std::string id = numbered("e", i);
-    auto reply = c->request({{"type", "echo"}, {"id", id}, {"payload", payload}});
-    ASSERT_TRUE(reply) << reply.error().message();
-    ASSERT_TRUE((*reply)["worker"].is_number_integer()) << *reply;
-    const int worker = (*reply)["worker"].get<int>();
-    EXPECT_EQ(*reply,
-              json({{"type", "echo"}, {"id", id}, {"payload", payload}, {"worker", worker}}));
-    workers.insert(worker);
+  for (auto& c : clients) {
+    std::set<int> this_ones;
+    for (int i = 0; i < 4; ++i) {
+      const std::string id = numbered("e", i);
+      auto reply = c->request({{"type", "echo"}, {"id", id}, {"payload", payload}});
+      ASSERT_TRUE(reply) << reply.error().message();
+      ASSERT_TRUE((*reply)["worker"].is_number_integer()) << *reply;
+      const int worker = (*reply)["worker"].get<int>();
+      EXPECT_EQ(*reply,
+                json({{"type", "echo"}, {"id", id}, {"payload", payload}, {"worker", worker}}));
+      this_ones.insert(worker);
+    }
+    EXPECT_EQ(this_ones.size(), 1u) << "one connection's echoes went to more than one worker";
+    workers.insert(this_ones.begin(), this_ones.end());
   }
-  // Two workers, round robin: both answer, with indexes 0 and 1.
   EXPECT_EQ(workers, (std::set<int>{0, 1}));
+  auto& c = clients.front();
 
   // Any JSON value is a payload, null and scalars included.
   for (const json& p : {json(nullptr), json(42), json("text"), json::array()}) {
