@@ -49,8 +49,8 @@ asio::any_io_executor listener::connection_executor() {
   // has one thread, which runs a connection's handlers one at a time, an implicit strand: a real
   // one would only add a queue and a lock to every handler (and keep its sends out of the
   // thread's batch).
-  const auto n = ctx_.system.thread_count();
-  return ctx_.system.io_context(accepted_++ % n).get_executor();
+  // (Counted with troupe_connections_total: a failed or refused accept leaves the turn as it was.)
+  return ctx_.system.io_context(taken_ % ctx_.system.thread_count()).get_executor();
 }
 
 void listener::start() {
@@ -86,6 +86,7 @@ asio::awaitable<void> listener::accept_loop() {
       continue;
     }
     ctx_.metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
+    ++taken_;
     boost::system::error_code ignored;  // a connection already reset fails later, on its own
     socket.set_option(tcp::no_delay(true), ignored);
     start_http_session(ctx_, std::move(socket), connection_slot(ctx_.metrics.connections_current));

@@ -1,6 +1,7 @@
 #pragma once
 // listener: accepts TCP connections and starts an http_session for each, on one of the io
-// threads in turn (see connection_executor).
+// threads in turn (see connection_executor). The accept loop itself runs on the first io thread,
+// so while that thread is busy (a long handler of an actor placed there) connections wait.
 // At the connection limit (server.max_connections) or when the process runs out of file
 // descriptors it answers 503 with a JSON body, closes, logs, and keeps serving the connections
 // it has.
@@ -41,8 +42,8 @@ class listener {
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
-  int spare_fd_ = -1;         // held in reserve so a 503 can still be sent when descriptors run out
-  std::size_t accepted_ = 0;  // on the strand: sockets accepted, for connection_executor
+  int spare_fd_ = -1;      // held in reserve so a 503 can still be sent when descriptors run out
+  std::size_t taken_ = 0;  // on the strand: connections served so far, for connection_executor
   std::chrono::steady_clock::time_point last_refusal_log_{};
 };
 

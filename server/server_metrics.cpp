@@ -51,7 +51,7 @@ std::string render_prometheus(const server_metrics& m, actor_system& system,
   counter("troupe_frames_in_total", "WebSocket frames received.", m.frames_in.load());
   counter("troupe_frames_out_total", "WebSocket frames sent.", m.frames_out.load());
   gauge("troupe_send_batching",
-        "1 when the io thread's socket writes go out in batched io_uring submissions.",
+        "1 when the io threads' socket writes go out in batched io_uring submissions.",
         m.batched.active.load() ? 1 : 0);
   counter("troupe_send_batches_total", "Batched io_uring submissions of socket writes.",
           m.batched.submissions.load());

@@ -12,8 +12,8 @@
 // buffer, and reads the rest straight into the string the session actor gets.
 //
 // Threads: the handshake, the reader, the writer and every member run on the connection's strand
-// (the socket's executor); close_for_shutdown and keepalive may be called from any thread and
-// post onto it.
+// (the socket's executor: its io thread's io_context, which only that thread runs), as does its
+// session actor; close_for_shutdown and keepalive may be called from any thread and post onto it.
 #include "server/connection_registry.hpp"
 #include "server/http_api.hpp"
 #include "server/send_queue_stream.hpp"

@@ -2,7 +2,7 @@
 // actor_core<A>: the task behind an actor — its mailbox, its state, and the coroutine that
 // takes messages one batch at a time and hands each to A's handler.
 //
-// Threads: run() executes on the system's io threads through an actor_executor, one step at a
+// Threads: run() executes on the actor's io thread through an actor_executor, one step at a
 // time, so A's state, behaviour, timers table and restart history are touched only there.
 // Timer objects live on a per-actor strand; push/stop/depth are safe from any thread.
 #include "actors/runtime/actor_context.hpp"
@@ -73,8 +73,8 @@ class actor_core final : public actor_core_base {
   // Spawns the actor's coroutine. Called once, by actor_system.
   void start() {
     auto self = shared_self();
-    actor_executor ex(boost::asio::require(io_.get_executor(), boost::asio::execution::blocking.never),
-                      self);
+    actor_executor ex(
+        boost::asio::require(io_.get_executor(), boost::asio::execution::blocking.never), self);
     boost::asio::co_spawn(ex, run(), [self](std::exception_ptr e) {
       if (e) {
         self->log_failure(e, "actor loop");
@@ -96,7 +96,8 @@ class actor_core final : public actor_core_base {
   using clock = std::chrono::steady_clock;
 
   struct timer_state {
-    explicit timer_state(boost::asio::strand<boost::asio::io_context::executor_type>& s) : timer(s) {}
+    explicit timer_state(boost::asio::strand<boost::asio::io_context::executor_type>& s)
+        : timer(s) {}
     boost::asio::steady_timer timer;
     bool cancelled = false;  // on the strand only
     std::atomic<bool> done{false};
@@ -106,7 +107,8 @@ class actor_core final : public actor_core_base {
   static constexpr auto async_table = []<std::size_t... I>(std::index_sequence<I...>) {
     return std::array<bool, sizeof...(I)>{
         is_async_handler<A, std::variant_alternative_t<I, message_type>>...};
-  }(std::make_index_sequence<alternatives>{});
+  }
+  (std::make_index_sequence<alternatives>{});
 
   // Messages handled before the loop yields its thread, so one hot actor cannot starve others.
   static constexpr std::size_t fairness_quantum = 1024;
@@ -199,8 +201,9 @@ class actor_core final : public actor_core_base {
     state_.reset();
     idle_timer_.reset();  // io objects go now: a ref may outlive the io_context
     timer_strand_.reset();
-    terminate(exit_reason_ ? *exit_reason_
-                           : (stopped_for_shutdown() ? exit_reason::shutdown : exit_reason::normal));
+    terminate(exit_reason_
+                  ? *exit_reason_
+                  : (stopped_for_shutdown() ? exit_reason::shutdown : exit_reason::normal));
   }
 
   // Polls the mailbox for up to linger_time; true once something is queued.
@@ -235,8 +238,9 @@ class actor_core final : public actor_core_base {
   template <class M>
   decltype(auto) invoke(M& m, actor_context<A>& ctx) {
     if constexpr (has_behaviours<A>) {
-      return std::visit([&](auto& b) -> decltype(auto) { return call_handler(*state_, b, std::move(m), ctx); },
-                        behaviour_);
+      return std::visit(
+          [&](auto& b) -> decltype(auto) { return call_handler(*state_, b, std::move(m), ctx); },
+          behaviour_);
     } else {
       return call_handler(*state_, behaviour_, std::move(m), ctx);
     }
@@ -290,7 +294,8 @@ class actor_core final : public actor_core_base {
       log_failure(failure, "on_start");
       state_.reset();
       if (!may_restart(clock::now())) {
-        exit_reason_ = policy_.max_restarts == 0 ? exit_reason::failure : exit_reason::restarts_exhausted;
+        exit_reason_ =
+            policy_.max_restarts == 0 ? exit_reason::failure : exit_reason::restarts_exhausted;
         co_return false;
       }
     }
@@ -303,7 +308,8 @@ class actor_core final : public actor_core_base {
     cancel_all_timers();
     state_.reset();
     if (!may_restart(clock::now())) {
-      exit_reason_ = policy_.max_restarts == 0 ? exit_reason::failure : exit_reason::restarts_exhausted;
+      exit_reason_ =
+          policy_.max_restarts == 0 ? exit_reason::failure : exit_reason::restarts_exhausted;
       co_return false;
     }
     co_return co_await start_incarnation(ctx);
@@ -323,37 +329,49 @@ class actor_core final : public actor_core_base {
     A& a = *state_;
     if (starting) {
       if constexpr (requires { a.on_start(ctx); }) {
-        if constexpr (detail::unwrap_awaitable<decltype(a.on_start(ctx))>::is_async) co_await a.on_start(ctx);
-        else a.on_start(ctx);
+        if constexpr (detail::unwrap_awaitable<decltype(a.on_start(ctx))>::is_async)
+          co_await a.on_start(ctx);
+        else
+          a.on_start(ctx);
       } else if constexpr (requires { a.on_start(); }) {
-        if constexpr (detail::unwrap_awaitable<decltype(a.on_start())>::is_async) co_await a.on_start();
-        else a.on_start();
+        if constexpr (detail::unwrap_awaitable<decltype(a.on_start())>::is_async)
+          co_await a.on_start();
+        else
+          a.on_start();
       }
     } else {
       if constexpr (requires { a.on_stop(ctx); }) {
-        if constexpr (detail::unwrap_awaitable<decltype(a.on_stop(ctx))>::is_async) co_await a.on_stop(ctx);
-        else a.on_stop(ctx);
+        if constexpr (detail::unwrap_awaitable<decltype(a.on_stop(ctx))>::is_async)
+          co_await a.on_stop(ctx);
+        else
+          a.on_stop(ctx);
       } else if constexpr (requires { a.on_stop(); }) {
-        if constexpr (detail::unwrap_awaitable<decltype(a.on_stop())>::is_async) co_await a.on_stop();
-        else a.on_stop();
+        if constexpr (detail::unwrap_awaitable<decltype(a.on_stop())>::is_async)
+          co_await a.on_stop();
+        else
+          a.on_stop();
       }
     }
   }
 
-  timer_id schedule(std::chrono::milliseconds delay, std::chrono::milliseconds period, message_type msg) {
+  timer_id schedule(std::chrono::milliseconds delay, std::chrono::milliseconds period,
+                    message_type msg) {
     std::erase_if(timers_, [](const auto& kv) { return kv.second->done.load(); });
     if (!timer_strand_) timer_strand_.emplace(boost::asio::make_strand(io_));
     auto t = std::make_shared<timer_state>(*timer_strand_);
     auto id = ++next_timer_;
     timers_.emplace(id, t);
-    boost::asio::co_spawn(*timer_strand_, timer_loop(shared_self(), t, delay, period, std::move(msg)),
+    boost::asio::co_spawn(*timer_strand_,
+                          timer_loop(shared_self(), t, delay, period, std::move(msg)),
                           [](std::exception_ptr) {});
     return id;
   }
 
-  static boost::asio::awaitable<void> timer_loop(std::weak_ptr<actor_core> weak, std::shared_ptr<timer_state> t,
+  static boost::asio::awaitable<void> timer_loop(std::weak_ptr<actor_core> weak,
+                                                 std::shared_ptr<timer_state> t,
                                                  std::chrono::milliseconds delay,
-                                                 std::chrono::milliseconds period, message_type msg) {
+                                                 std::chrono::milliseconds period,
+                                                 message_type msg) {
     auto wait = delay;
     for (;;) {
       t->timer.expires_after(wait);

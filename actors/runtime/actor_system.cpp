@@ -116,7 +116,10 @@ void actor_system::shutdown() {
   // io_context does: what they own may belong to another one's services.
   for (auto& io : io_) io->stop();
   for (auto& t : threads_) t.join();
-  for (auto& io : io_) io->shutdown();
+  // Twice: a handler destroyed by one io_context's shutdown may post to one already shut down,
+  // and what it posts must go too before that io_context is destroyed.
+  for (int pass = 0; pass < 2; ++pass)
+    for (auto& io : io_) io->shutdown();
   std::lock_guard lock(mu_);
   live_.clear();
   names_.clear();

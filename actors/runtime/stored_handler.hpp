@@ -18,10 +18,11 @@
 namespace troupe {
 
 // How a completion relates to the code completing it (Asio's execution::relationship).
-// fork: the completer carries on, so the handler is queued where any idle io thread may take
-// it at once. continuation: the completer is about to suspend or finish (an asker that just
-// sent, an actor replying to the last message it had), so the handler is queued on the calling
-// io thread, if it is one, and runs there next — no other thread is woken for a ping-pong.
+// fork: the completer carries on, so the handler is queued on its own io thread, which is woken
+// if it sleeps. continuation: the completer is about to suspend or finish (an asker that just
+// sent, an actor replying to the last message it had), so when the handler's io thread is the
+// calling one it is queued there without a lock and runs next; from another thread it is
+// queued as a fork would be.
 enum class handoff { fork, continuation };
 
 template <class... Args>

@@ -346,5 +346,25 @@ TEST_F(send_batch_test, a_socket_closed_before_the_submission_is_not_written_to)
       << "nothing arrived before the close: " << ignored.message();
 }
 
+// Each io thread has its own batch, found by the executor of the sockets it serves; a socket
+// of an io_context without one is not batched.
+TEST(send_batches, find_the_batch_of_the_executors_io_context) {
+  asio::io_context first, second, third;
+  send_batch_counts counts;
+  std::string why_not;
+  auto a = send_batch::create(first.get_executor(), counts, why_not);
+  auto b = send_batch::create(second.get_executor(), counts, why_not);
+  if (!a || !b) GTEST_SKIP() << "io_uring is not available here: " << why_not;
+  const auto* a_raw = a.get();
+  const auto* b_raw = b.get();
+  send_batches batches;
+  batches.add(first.get_executor(), std::move(a));
+  batches.add(second.get_executor(), std::move(b));
+  tcp::socket on_second(second);  // found through an any_io_executor, as the server does
+  EXPECT_EQ(batches.find(on_second.get_executor()), b_raw);
+  EXPECT_EQ(batches.find(first.get_executor()), a_raw);
+  EXPECT_EQ(batches.find(third.get_executor()), nullptr);
+}
+
 }  // namespace
 }  // namespace troupe
