@@ -45,11 +45,11 @@ void listener::reopen_spare() {
 }
 
 asio::any_io_executor listener::connection_executor() {
-  // Accepted connections go to the io threads in turn, starting with the first. Each io_context
-  // has one thread, which runs a connection's handlers one at a time, an implicit strand: a real
-  // one would only add a queue and a lock to every handler (and keep its sends out of the
-  // thread's batch).
-  // (Counted with troupe_connections_total: a failed or refused accept leaves the turn as it was.)
+  // Connections go to the io threads in turn, starting with the first, counted as
+  // troupe_connections_total counts them (a failed or refused accept keeps its turn). Each
+  // io_context has one thread, which runs a connection's handlers one at a time, an implicit
+  // strand: a real one would only add a queue and a lock to every handler (and keep its sends
+  // out of the thread's batch).
   return ctx_.system.io_context(taken_ % ctx_.system.thread_count()).get_executor();
 }
 
