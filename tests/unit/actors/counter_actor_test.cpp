@@ -129,7 +129,7 @@ TEST_F(counter_actor_test, a_value_the_store_forgot_while_open_is_stored_again_o
 TEST_F(counter_actor_test, asks_that_timed_out_before_the_counter_handled_them_change_nothing) {
   auto c = system_.spawn<counter_actor>(std::string("slow"), std::cref(env_));
   auto alice = std::make_shared<outbox>(16);
-  test::client asker;
+  auto& asker = asker_;
   std::future<result<counter_actor::value_reply>> inc;
   std::future<result<std::int64_t>> watch;
   {

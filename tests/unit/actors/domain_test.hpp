@@ -5,6 +5,7 @@
 #include "actors/outbox.hpp"
 #include "actors/runtime/actor_system.hpp"
 #include "actors/store/memory_store.hpp"
+#include "tests/unit/runtime/test_support.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -69,6 +70,7 @@ class domain_test : public ::testing::Test {
 
   memory_store store_{1000, 1000};
   domain_env env_;
+  test::client asker_;  // asks from outside; outlives the system, whose io threads post to it
   actor_system system_{system_config{2}};
 };
 

@@ -238,7 +238,7 @@ TEST_F(room_actor_test, asks_that_timed_out_before_the_room_handled_them_change_
   auto bob = std::make_shared<outbox>(16);
   join(r, {"s-a", "alice"}, alice);
 
-  test::client c;
+  auto& c = asker_;
   std::future<result<void>> join;
   std::future<result<room_actor::say_reply>> say;
   std::future<result<bool>> leave;

@@ -59,12 +59,12 @@ troupe::system_config two_threads() {
 
 TEST(ask, returns_the_handlers_reply) {
   watchdog dog;
+  client c;  // outlives the system: its io threads post to it
   troupe::actor_system system(two_threads());
   auto w = system.spawn<worker>();
   EXPECT_EQ(w.ask_blocking(double_it{21}).value(), 42);
 
   // The same from a coroutine on a client io_context.
-  client c;
   auto f = c.spawn(w.ask(double_it{-4}));
   ASSERT_TRUE(c.run_until(f));
   auto r = f.get();
@@ -74,8 +74,8 @@ TEST(ask, returns_the_handlers_reply) {
 
 TEST(ask, holds_the_actor_not_the_ref_it_was_made_from) {
   watchdog dog;
+  client c;  // outlives the system: its io threads post to it
   troupe::actor_system system(two_threads());
-  client c;
   // The refs are temporaries, gone before the coroutines first run.
   auto asked = c.spawn(system.spawn<worker>().ask(double_it{4}));
   auto sent = c.spawn(system.spawn<worker>().send(double_it{1}));
@@ -131,6 +131,7 @@ TEST(ask, whose_handler_throws_fails_with_handler_failed) {
 
 TEST(ask, to_an_actor_that_stops_before_replying_fails_with_stopped) {
   watchdog dog;
+  client c;  // outlives the system: its io threads post to it
   troupe::actor_system system(two_threads());
   // No restarts: the first failure ends the actor with the ask still queued behind it.
   auto w = system.spawn_with<worker>(with_restarts(0));
@@ -139,7 +140,6 @@ TEST(ask, to_an_actor_that_stops_before_replying_fails_with_stopped) {
   ASSERT_FALSE(w.tell(hold_then_explode{gate, entered}));
   ASSERT_TRUE(entered.wait());
 
-  client c;
   auto queued = c.spawn(w.ask(double_it{3}, 10s));
   c.poll();  // the ask is now in the mailbox, behind the held handler
   EXPECT_NE(queued.wait_for(0s), std::future_status::ready);
@@ -154,13 +154,13 @@ TEST(ask, to_an_actor_that_stops_before_replying_fails_with_stopped) {
 
 TEST(ask, in_flight_when_the_actor_is_stopped_is_still_answered) {
   watchdog dog;
+  client c;  // outlives the system: its io threads post to it
   troupe::actor_system system(two_threads());
   auto w = system.spawn<worker>();
   auto gate = std::make_shared<async_gate>();
   event entered;
   ASSERT_FALSE(w.tell(hold{gate, entered}));
   ASSERT_TRUE(entered.wait());
-  client c;
   auto queued = c.spawn(w.ask(double_it{8}, 10s));
   c.poll();
   w.stop();  // stop() finishes what is queued

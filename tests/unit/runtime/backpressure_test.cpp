@@ -57,13 +57,13 @@ struct held_sink {
 
 TEST(backpressure, tell_to_a_full_mailbox_is_refused) {
   watchdog dog;
+  client c;  // outlives the system: its io threads post to it
   troupe::actor_system system(troupe::system_config{.threads = 2});
   held_sink held(system);
   for (std::size_t i = 0; i < capacity; ++i) EXPECT_FALSE(held.ref.tell(item{})) << "item " << i;
   EXPECT_EQ(held.ref.tell(item{}), actor_errc::mailbox_full);
   EXPECT_EQ(held.ref.tell(item{}), actor_errc::mailbox_full);
   // An ask is refused the same way, at once.
-  client c;
   auto refused = c.spawn(held.ref.ask(count_items{}));
   ASSERT_TRUE(c.run_until(refused));
   EXPECT_EQ(refused.get().error(), actor_errc::mailbox_full);
@@ -80,11 +80,11 @@ TEST(backpressure, tell_to_a_full_mailbox_is_refused) {
 
 TEST(backpressure, send_waits_for_room_then_succeeds) {
   watchdog dog;
+  client c;  // outlives the system: its io threads post to it
   troupe::actor_system system(troupe::system_config{.threads = 2});
   held_sink held(system);
   for (std::size_t i = 0; i < capacity; ++i) ASSERT_FALSE(held.ref.tell(item{}));
 
-  client c;
   auto sent = c.spawn(held.ref.send(item{}));
   c.poll();
   EXPECT_NE(sent.wait_for(0s), std::future_status::ready) << "send did not wait for room";
@@ -97,10 +97,10 @@ TEST(backpressure, send_waits_for_room_then_succeeds) {
 
 TEST(backpressure, send_waiting_for_room_fails_when_the_actor_stops) {
   watchdog dog;
+  client c;  // outlives the system: its io threads post to it
   troupe::actor_system system(troupe::system_config{.threads = 2});
   held_sink held(system);
   for (std::size_t i = 0; i < capacity; ++i) ASSERT_FALSE(held.ref.tell(item{}));
-  client c;
   auto sent = c.spawn(held.ref.send(item{}));
   c.poll();
   ASSERT_NE(sent.wait_for(0s), std::future_status::ready);

@@ -77,10 +77,10 @@ TEST(behaviour, door_opens_only_with_the_right_key) {
 
 TEST(behaviour, become_applies_from_the_next_message_in_order) {
   watchdog dog;
+  client c;  // outlives the system: its io threads post to it
   troupe::actor_system system(troupe::system_config{.threads = 2});
   auto d = system.spawn<door>("k");
   // Queued back to back: the push right after the key already sees the door open.
-  client c;
   auto opened = c.spawn(d.ask(key{"k"}));
   auto pushed = c.spawn(d.ask(push{}));
   ASSERT_TRUE(c.run_until(opened));
