@@ -85,7 +85,6 @@ class send_batches {
   void add(const boost::asio::any_io_executor& executor, std::unique_ptr<send_batch> batch);
   // Null when the executor's io_context has no batch (sends are not batched).
   send_batch* find(const boost::asio::any_io_executor& executor) const noexcept;
-  bool empty() const noexcept { return batches_.empty(); }
   void clear() noexcept { batches_.clear(); }
 
  private:
