@@ -15,8 +15,8 @@ enum class log_format { text, json };
 struct server_settings {
   std::string host = "0.0.0.0";
   std::uint16_t port = 8080;
-  unsigned threads = 0;  // io threads; 0 = one per hardware thread (effective_threads)
-  bool batch_sends = true;  // one io_uring submission per pass of a lone io thread ("auto")
+  unsigned threads = 0;     // io threads; 0 = one per hardware thread (effective_threads)
+  bool batch_sends = true;  // one io_uring submission per pass of each io thread ("auto")
   std::string web_root = "web";
   std::size_t max_connections = 19000;
   std::chrono::milliseconds handshake_timeout_ms{10000};  // HTTP request + WebSocket upgrade

@@ -91,7 +91,9 @@ std::vector<setting> make_table() {
                                                           "TCP port to listen on", 1, 65535));
   t.push_back(integer<&c::server, &server_settings::threads>(
       "server", "threads", "--threads", "TROUPE_THREADS",
-      "io threads running sessions and actors; 0 = one per hardware thread", 0, 1024));
+      "io threads, each with its own io_context, running sessions and actors; 0 = one per "
+      "hardware thread",
+      0, 1024));
   {
     setting batching{.section = "server",
                      .key = "send_batching",
@@ -99,7 +101,7 @@ std::vector<setting> make_table() {
                      .env = "TROUPE_SEND_BATCHING",
                      .value_name = "MODE",
                      .meaning =
-                         "auto: with one io thread, a pass's socket writes go in one io_uring "
+                         "auto: each io thread's socket writes of a pass go in one io_uring "
                          "submission where the kernel allows it; off: a system call each",
                      .kind = setting_kind::choice,
                      .choices = send_batching_modes};

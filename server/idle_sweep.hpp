@@ -27,7 +27,8 @@ class idle_sweep {
   keepalive_schedule schedule_;
   keepalive_clock& clock_;
   connection_registry& connections_;
-  // On its own strand: ticks and stop() may come from different io threads.
+  // On its own strand: stop() comes from another thread, and the io_context given may have
+  // several (the server's is the first io thread's, which has one: then the strand costs little).
   boost::asio::steady_timer timer_;
   bool stopped_ = false;  // on the strand too
 };

@@ -95,7 +95,7 @@ asio::awaitable<void> listener::accept_loop() {
 
 // Linux reports EMFILE from accept before it looks at the backlog, so "out of descriptors" does
 // not mean anyone is waiting: the accept that uses the spare descriptor must not block (it would
-// stall the listener, and with one io thread every connection), and until someone knocks the
+// stall the listener and every connection on the first io thread), and until someone knocks the
 // listener waits for readability instead of accepting (which would fail again at once).
 asio::awaitable<void> listener::refuse_for_lack_of_descriptors() {
   if (spare_fd_ >= 0) {

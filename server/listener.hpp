@@ -5,7 +5,8 @@
 // At the connection limit (server.max_connections) or when the process runs out of file
 // descriptors it answers 503 with a JSON body, closes, logs, and keeps serving the connections
 // it has.
-// Threads: the accept loop runs on the listener's strand; stop() may be called from any thread.
+// Threads: the accept loop runs on the listener's strand (on the first io thread); stop() may be
+// called from any thread.
 #include "server/server_context.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
