@@ -5,6 +5,7 @@
 // (send_batch), where "at once" means in the io thread's next pass.
 #include "server/send_queue_stream.hpp"
 #include "server/server_metrics.hpp"
+#include "tests/unit/server/refuse_io_uring_enter.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +18,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <thread>
@@ -344,6 +348,51 @@ TEST_F(send_batch_test, a_socket_closed_before_the_submission_is_not_written_to)
   peer.read_some(asio::buffer(&byte, 1), ignored);
   EXPECT_TRUE(ignored == asio::error::eof || ignored == asio::error::connection_reset)
       << "nothing arrived before the close: " << ignored.message();
+}
+
+// When the kernel refuses a submission (short of memory, say), the writers in it send by
+// themselves: every frame still arrives, in order, and the connection carries on. Run in a child
+// process, which alone may have io_uring_enter refused; returns its exit status.
+int refused_submission_child() {
+  const auto fail = [](const std::string& what) {
+    std::fprintf(stderr, "%s\n", what.c_str());
+    return 1;
+  };
+  asio::io_context io;
+  send_batch_counts counts;
+  std::string why_not;
+  auto batch = send_batch::create(io.get_executor(), counts, why_not);
+  if (!batch) return fail("no io_uring in the child: " + why_not);
+  if (!test::refuse_io_uring_enter(ENOMEM, 1)) return fail("the seccomp filter was refused");
+  auto [server, peer] = connected_pair(io);
+  peer.non_blocking(true);
+  send_queue_stream stream(std::move(server), batch.get());
+  const std::vector<frame> frames{make_frame("first"), make_frame("second")};
+  const std::string expected = wire_of(frames);
+  for (int round = 0; round < 2; ++round) {  // the second time after a refusal
+    for (const auto& f : frames) stream.queue(f);
+    stream.send();
+    io.restart();
+    // Bounded: a writer that keeps retrying the refused batch must fail the test, not hang it.
+    for (int handlers = 0; handlers < 100 && io.poll_one() != 0;) ++handlers;
+    if (stream.failed() || stream.sending()) return fail("the writer did not send the frames");
+    std::string received(expected.size(), '\0');
+    error_code ec;
+    const auto got = peer.read_some(asio::buffer(received), ec);
+    if (ec || received.substr(0, got) != expected)
+      return fail("the peer got other bytes: " + received.substr(0, got));
+  }
+  if (counts.submissions.load() != 2) return fail("the batch did not try both rounds");
+  return 0;
+}
+
+TEST(send_batch_death_test, a_refused_submission_leaves_the_writers_to_send_by_themselves) {
+  asio::io_context io;
+  send_batch_counts counts;
+  std::string why_not;
+  if (!send_batch::create(io.get_executor(), counts, why_not))
+    GTEST_SKIP() << "io_uring is not available here: " << why_not;
+  EXPECT_EXIT(std::_Exit(refused_submission_child()), ::testing::ExitedWithCode(0), "");
 }
 
 // Each io thread has its own batch, found by the executor of the sockets it serves; a socket
