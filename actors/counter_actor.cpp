@@ -6,7 +6,8 @@
 
 namespace troupe {
 
-counter_actor::counter_actor(std::string name, const domain_env& env) : name_(std::move(name)), env_(env) {}
+counter_actor::counter_actor(std::string name, const domain_env& env)
+    : name_(std::move(name)), env_(env) {}
 
 void counter_actor::on_start(actor_context<counter_actor>& ctx) {
   value_ = env_.store->load_counter(name_);
@@ -26,8 +27,8 @@ counter_actor::value_reply counter_actor::handle(inc m, actor_context<counter_ac
   std::int64_t next = 0;
   if (__builtin_add_overflow(value_, m.by, &next)) return {.value = value_, .overflow = true};
   if (m.by == 0) return {.value = value_};  // no change: nothing to store or push
+  env_.store->save_counter(name_, next);    // first: a store that fails leaves the value as it was
   value_ = next;
-  env_.store->save_counter(name_, value_);
   const bool watched = !watchers_.empty();
   publish();
   // publish drops departed watchers itself; only dropping the last one changes how long it stays.
@@ -35,7 +36,9 @@ counter_actor::value_reply counter_actor::handle(inc m, actor_context<counter_ac
   return {.value = value_};
 }
 
-std::int64_t counter_actor::handle(get) { return value_; }
+std::int64_t counter_actor::handle(get) {
+  return value_;
+}
 
 std::int64_t counter_actor::handle(watch m, actor_context<counter_actor>& ctx) {
   if (!ctx.claim_reply()) return 0;

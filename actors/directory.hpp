@@ -32,7 +32,8 @@ class directory {
   }
 
   // Asks the named counter/room, opening (spawning) it if it is not running: for requests that
-  // change it. If the one found was passivating (stopped), asks its fresh incarnation once more.
+  // change it. If the one found was passivating (stopped), asks its fresh incarnation once more,
+  // once the old one is gone.
   // One not running while env().max_rooms rooms (max_counters counters) are fails with
   // actor_errc::too_many.
   template <class M>
@@ -85,7 +86,8 @@ class directory {
   }
 
   template <class A, class M>
-  boost::asio::awaitable<result<reply_t<A, M>>> ask_named(std::string_view prefix, std::string name, M m) {
+  boost::asio::awaitable<result<reply_t<A, M>>> ask_named(std::string_view prefix, std::string name,
+                                                          M m) {
     auto ref = resolve<A>(prefix, name);
     if (!ref) co_return make_error_code(actor_errc::too_many);
     // Awaitables are made in statements of their own: GCC 12 destroys by-value class temporaries
@@ -93,6 +95,7 @@ class directory {
     auto first = ref->ask(m);
     auto r = co_await std::move(first);
     if (!r && r.error() == actor_errc::stopped) {
+      co_await until_gone(*ref);
       ref = resolve<A>(prefix, name);
       if (!ref) co_return make_error_code(actor_errc::too_many);
       auto again = ref->ask(std::move(m));
@@ -108,8 +111,20 @@ class directory {
     if (!ref) co_return std::nullopt;
     auto asked = ref->ask(std::move(m));
     auto r = co_await std::move(asked);
-    if (!r && r.error() == actor_errc::stopped) co_return std::nullopt;
+    if (!r && r.error() == actor_errc::stopped) {
+      co_await until_gone(*ref);  // then the store holds what it stored as it closed
+      co_return std::nullopt;
+    }
     co_return r;
+  }
+
+  // A counter or room that refused an ask as `stopped` is closing: it keeps its name until it
+  // has stored its state (on_stop), so a fresh copy, which loads that state, opens only after.
+  // Not long: a closing actor handles nothing more, only runs its on_stop.
+  template <class A>
+  static boost::asio::awaitable<void> until_gone(const actor_ref<A>& ref) {
+    auto joined = ref.join();
+    co_await std::move(joined);
   }
 
   // Only leave and unwatch are told, so only a running actor is told: one not running has no

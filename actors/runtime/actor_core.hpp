@@ -78,6 +78,7 @@ class actor_core final : public actor_core_base {
     boost::asio::co_spawn(ex, run(), [self](std::exception_ptr e) {
       if (e) {
         self->log_failure(e, "actor loop");
+        self->stop();  // senders learn `stopped`, and waiting writers wake, instead of waiting on
         self->terminate(exit_reason::failure);
       }
     });
@@ -129,10 +130,9 @@ class actor_core final : public actor_core_base {
       if (!mailbox_.take(batch)) {
         if (!mailbox_.closed()) {
           if (std::exchange(last_batch, 0) >= linger_batch && linger_for_mail()) continue;
-          if (co_await wait_for_mail() == wake_reason::idle && mailbox_.close_if_empty()) {
-            on_closed();
-            break;
-          }
+          // Passivating: the name is given up only after on_stop (stop() below), so a fresh
+          // copy cannot load state this one has yet to store.
+          if (co_await wait_for_mail() == wake_reason::idle && mailbox_.close_if_empty()) break;
           continue;
         }
         if (!mailbox_.take(batch)) break;  // closed, and the last ones drained

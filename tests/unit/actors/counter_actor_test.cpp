@@ -1,6 +1,8 @@
 #include "actors/counter_actor.hpp"
 
+#include "actors/directory.hpp"
 #include "tests/unit/actors/domain_test.hpp"
+#include "tests/unit/actors/scripted_store.hpp"
 #include "tests/unit/runtime/test_support.hpp"
 
 #include <limits>
@@ -158,6 +160,53 @@ TEST_F(counter_actor_test, watchers_who_vanished_unheard_do_not_keep_the_counter
   alice.reset();
   EXPECT_TRUE(stops_within(c, std::chrono::seconds(5)));
   EXPECT_EQ(c.exit(), exit_reason::normal);
+}
+
+// Counters over a store the test scripts; the system stops before the store goes (a counter
+// saves its value as it stops).
+class counter_store_test : public domain_test {
+ protected:
+  counter_store_test() { env_.store = &scripted_; }
+  ~counter_store_test() override {
+    scripted_.release();
+    system_.shutdown();
+  }
+
+  test::scripted_store scripted_;
+};
+
+// A failed save changes nothing: the client is told the inc failed, so the value must not move
+// (not even when the counter, restarted, saves its value on the way).
+TEST_F(counter_store_test, an_inc_the_store_fails_to_save_leaves_the_value_as_it_was) {
+  auto c = system_.spawn<counter_actor>(std::string("c"), std::cref(env_));
+  EXPECT_EQ(c.ask_blocking(counter_actor::inc{5})->value, 5);
+  scripted_.script(test::scripted_store::next_save::fails);
+  EXPECT_EQ(c.ask_blocking(counter_actor::inc{1}).error(), actor_errc::handler_failed);
+  EXPECT_EQ(c.ask_blocking(counter_actor::get{}).value(), 5);
+  EXPECT_EQ(scripted_.load_counter("c"), 5);
+}
+
+// An inc that reaches a counter as it passivates goes to a fresh copy, which must not open before
+// the old one has stored its value: else the old one's last save lands after the new one's, and
+// the inc is lost.
+TEST_F(counter_store_test, a_counter_reopened_as_the_old_one_closes_counts_on_from_its_value) {
+  env_.idle_timeout = std::chrono::milliseconds(50);
+  directory dir(system_, env_);
+  auto first = asker_.spawn(dir.ask_counter("c", counter_actor::inc{1}));
+  ASSERT_TRUE(asker_.run_until(first));
+  ASSERT_EQ(first.get()->value, 1);
+  scripted_.script(test::scripted_store::next_save::waits);  // the save of its on_stop
+  ASSERT_TRUE(scripted_.wait_held(std::chrono::seconds(5))) << "the counter did not passivate";
+
+  auto second = asker_.spawn(dir.ask_counter("c", counter_actor::inc{1}));
+  const bool answered_while_held = asker_.run_until(second, std::chrono::milliseconds(200));
+  scripted_.release();
+  ASSERT_TRUE(asker_.run_until(second));
+  EXPECT_FALSE(answered_while_held) << "a fresh copy opened before the old one stored its value";
+  auto r = second.get();
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->value, 2);
+  EXPECT_EQ(scripted_.load_counter("c"), 2);
 }
 
 }  // namespace
