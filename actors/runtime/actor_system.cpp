@@ -116,14 +116,24 @@ void actor_system::shutdown() {
   // io_context does: what they own may belong to another one's services.
   for (auto& io : io_) io->stop();
   for (auto& t : threads_) t.join();
+  // Actors still registered (past their grace) go first: an ask left in a mailbox fails as it
+  // goes, posting to its asker's io_context, and what it posts must go in the passes below, not
+  // when the io_context is destroyed (with this system, after what the handlers refer to).
+  decltype(live_) live;
+  decltype(names_) names;
+  {
+    std::lock_guard lock(mu_);
+    live.swap(live_);
+    names.swap(names_);
+    named_count_.clear();
+  }
+  names.clear();
+  live.clear();
   // Twice: a handler destroyed by one io_context's shutdown may post to one already shut down,
   // and what it posts must go too before that io_context is destroyed.
   for (int pass = 0; pass < 2; ++pass)
     for (auto& io : io_) io->shutdown();
   std::lock_guard lock(mu_);
-  live_.clear();
-  names_.clear();
-  named_count_.clear();
   joined_ = true;
 }
 
