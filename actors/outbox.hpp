@@ -10,12 +10,14 @@
 // Thread-safety: push/close from any thread; take only from the socket writer.
 #include "actors/frame.hpp"
 #include "actors/runtime/mailbox.hpp"
+#include "actors/runtime/spin_lock.hpp"
 
 #include <atomic>
 #include <cstddef>
 #include <functional>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace troupe {
@@ -29,24 +31,25 @@ class outbox {
   // False if the frame was not queued (the session is closing or just overflowed).
   bool push(frame f) {
     const auto size = f->wire().size();
-    const auto before = bytes_.fetch_add(size, std::memory_order_relaxed);
-    if (before != 0 && before + size > max_bytes_) {
-      bytes_.fetch_sub(size, std::memory_order_relaxed);
-      overflow();
-      return false;
+    push_result r = push_result::full;
+    {
+      std::lock_guard lock(accounting_);
+      if (bytes_ == 0 || bytes_ + size <= max_bytes_) {
+        r = queue_.try_push(f);
+        if (r == push_result::accepted) bytes_ += size;
+      }
     }
-    const auto r = queue_.try_push(f);
-    if (r != push_result::accepted) bytes_.fetch_sub(size, std::memory_order_relaxed);
-    if (r == push_result::full) overflow();
+    if (r == push_result::full) overflow();  // outside the lock: it runs the close callback
     return r == push_result::accepted;
   }
   // Appends what is queued to `batch` (the writer's); false if nothing was.
   bool take(std::vector<frame>& batch) {
+    // Taken and counted off in one step: a push in between would see bytes no longer queued,
+    // and close a connection that keeps up.
+    std::lock_guard lock(accounting_);
     const auto first = batch.size();
     if (!queue_.take(batch)) return false;
-    std::size_t taken = 0;
-    for (auto i = first; i < batch.size(); ++i) taken += batch[i]->wire().size();
-    bytes_.fetch_sub(taken, std::memory_order_relaxed);
+    for (auto i = first; i < batch.size(); ++i) bytes_ -= batch[i]->wire().size();
     return true;
   }
   void close() {
@@ -68,7 +71,8 @@ class outbox {
 
   mailbox<frame> queue_;
   const std::size_t max_bytes_;
-  std::atomic<std::size_t> bytes_{0};  // of the frames queued
+  spin_lock accounting_;
+  std::size_t bytes_ = 0;  // of the frames queued; under accounting_
   std::atomic<bool> overflowed_{false};
   std::atomic<bool> closing_{false};
   std::function<void()> on_close_;

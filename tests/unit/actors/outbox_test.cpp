@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace troupe {
@@ -53,6 +55,31 @@ TEST(outbox, tells_once_that_it_closed_whether_by_overflow_or_close) {
   out.close();
   EXPECT_FALSE(out.push(of_size(1)));
   EXPECT_EQ(told, 1);
+}
+
+// A push racing the writer's take counts only the frames still queued: a connection whose writer
+// keeps up never overflows, however tight its byte bound. (Each frame is pushed the moment the
+// writer has taken the one before, when a take that counted its bytes off later would be caught
+// in the act.)
+TEST(outbox, a_push_racing_the_writers_take_counts_only_what_is_still_queued) {
+  const frame f = of_size(100);
+  outbox out(1000, f->wire().size() * 3 / 2);  // room for one frame at a time
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    std::vector<frame> batch;
+    while (!done.load(std::memory_order_relaxed)) {
+      if (!out.take(batch)) std::this_thread::yield();  // both threads may share a core
+      batch.clear();
+    }
+  });
+  int pushed = 0;
+  for (; pushed < 200000 && !out.overflowed(); ++pushed) {
+    while (out.queue().depth() != 0) std::this_thread::yield();
+    out.push(f);
+  }
+  done = true;
+  writer.join();
+  EXPECT_FALSE(out.overflowed()) << "overflowed at push " << pushed;
 }
 
 }  // namespace
