@@ -190,8 +190,9 @@ std::vector<setting> make_table() {
       max_size));
   t.push_back(integer<&c::actors, &actor_settings::mailbox_capacity>(
       "actors", "mailbox_capacity", "--mailbox-capacity", "TROUPE_MAILBOX_CAPACITY",
-      "messages the mailbox of a room, counter or worker holds (a session's: 256); beyond it "
-      "senders get overloaded",
+      "messages the mailbox of a room, counter or worker holds (a session's: as many messages of "
+      "limits.max_message_bytes as fit in limits.outbound_bytes, from 1 to 256, 64 by default); "
+      "beyond it senders get overloaded",
       1, max_size));
   t.push_back(integer<&c::rooms, &room_settings::history>(
       "rooms", "history", "--room-history", "TROUPE_ROOM_HISTORY",
@@ -221,7 +222,21 @@ std::string in_quotes(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
   out += '\'';
-  out += s;
+  for (const char c : s) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      constexpr char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[byte >> 4];
+      out += hex[byte & 0xf];
+    } else {
+      out += c;
+    }
+  }
   out += '\'';
   return out;
 }

@@ -75,7 +75,11 @@ asio::awaitable<void> listener::accept_loop() {
     }
     if (ec == asio::error::connection_aborted) continue;  // the client gave up while waiting
     if (ec) {
-      spdlog::warn("accept failed: {}", ec.message());
+      // Short of memory or buffers, or refused by a security module: it may last, so a pause
+      // instead of a spin on the first io thread, and a log line at most once a second.
+      if (time_to_log()) spdlog::warn("accept failed: {}; accepting again shortly", ec.message());
+      asio::steady_timer pause(strand_, std::chrono::milliseconds(10));
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
     if (ctx_.metrics.connections_current.load(std::memory_order_relaxed) >=

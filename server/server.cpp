@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/address.hpp>
 
+#include <algorithm>
 #include <thread>
 
 namespace troupe {
@@ -41,6 +42,9 @@ server_options make_options(const config& cfg) {
   o.max_text_bytes = cfg.limits.max_text_bytes;
   o.outbound_queue = cfg.limits.outbound_queue;
   o.outbound_bytes = cfg.limits.outbound_bytes;
+  // A session's requests wait in its mailbox, each up to max_message_bytes: as many as fit in
+  // outbound_bytes, so the requests waiting hold no more memory than the replies may.
+  o.session_mailbox = std::clamp<std::size_t>(o.outbound_bytes / o.max_message_bytes, 1, 256);
   o.handshake_timeout = cfg.server.handshake_timeout_ms;
   o.idle_timeout = cfg.server.idle_timeout_ms;
   return o;

@@ -133,8 +133,7 @@ void websocket_session::on_message(error_code ec) {
       // The peer is gone without a closing handshake (or the stream failed): nothing more
       // can be delivered, and a write waiting for a peer that no longer reads must not keep
       // the connection alive.
-      error_code ignored;
-      ws_.next_layer().next_layer().close(ignored);
+      drop_connection();
     }
     return close_session();
   }
@@ -191,9 +190,15 @@ constexpr std::size_t kept_batch_capacity = 8;
 
 void websocket_session::write_ready() {
   auto& socket = ws_.next_layer();
-  if (socket.failed()) return;  // the reader sees the connection fail too
+  // A connection that cannot be written to goes: its reader may not see the failure (a send can
+  // fail while receiving still works), and would go on handing requests to a session whose
+  // replies nobody sends.
+  if (socket.failed()) return drop_connection();
   // While the socket is full, what comes waits in the outbox (bounded), not in the send queue.
   if (socket.blocked()) return wait_for_socket();
+  // Read before taking: a frame pushed just before the outbox closed is taken below, not left
+  // behind the close frame.
+  const bool closed = out_->queue().closed();
   if (out_->take(batch_)) {
     if (ws_.is_open()) {  // once a close frame went out, no data frame may follow it
       for (auto& f : batch_) socket.queue(std::move(f));
@@ -208,8 +213,8 @@ void websocket_session::write_ready() {
     // Frames waiting only for this pass's batched submission need no wait: the next wake of
     // the writer finds the socket blocked if the batch did not send them all.
     if (socket.blocked()) return wait_for_socket();
-    if (socket.failed()) return;
-  } else if (out_->queue().closed()) {
+    if (socket.failed()) return drop_connection();
+  } else if (closed) {
     write_close();
     return;
   }
@@ -242,8 +247,7 @@ void websocket_session::start_closing_deadline() {
         "session {}: {} did not take what was left within {} ms of closing; dropping "
         "the connection",
         self->id_, self->peer_, self->ctx_.settings.handshake_timeout.count());
-    error_code ignored;  // the reader fails, which ends the session
-    self->ws_.next_layer().next_layer().close(ignored);
+    self->drop_connection();
   });
 }
 
@@ -271,10 +275,12 @@ void websocket_session::close_for_shutdown() {
 }
 
 void websocket_session::abort() {
-  asio::post(ws_.get_executor(), [self = shared_from_this()] {
-    error_code ignored;  // the reader fails, which ends the session
-    self->ws_.next_layer().next_layer().close(ignored);
-  });
+  asio::post(ws_.get_executor(), [self = shared_from_this()] { self->drop_connection(); });
+}
+
+void websocket_session::drop_connection() {
+  error_code ignored;
+  ws_.next_layer().next_layer().close(ignored);
 }
 
 void websocket_session::keepalive(keepalive_verdict v) {
@@ -287,8 +293,7 @@ void websocket_session::on_keepalive(keepalive_verdict v) {
     ctx_.metrics.websockets_dropped_idle.fetch_add(1, std::memory_order_relaxed);
     spdlog::info("session {}: nothing heard from {} for {} ms; dropping the connection", id_, peer_,
                  ctx_.settings.idle_timeout.count());
-    error_code ignored;  // the reader fails, which ends the session
-    ws_.next_layer().next_layer().close(ignored);
+    drop_connection();
     return;
   }
   if (ping_pending_ || !ws_.is_open()) return;

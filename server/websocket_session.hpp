@@ -68,6 +68,8 @@ class websocket_session : public closable, public std::enable_shared_from_this<w
   void arm_closing_deadline();
   void start_closing_deadline();
   boost::beast::websocket::close_reason close_reason_for_writer() const;
+  // Closes the TCP connection under the WebSocket: the reader fails, which ends the session.
+  void drop_connection();
 
   server_context& ctx_;
   boost::beast::websocket::stream<send_queue_stream> ws_;
