@@ -54,7 +54,8 @@ struct setting {
 // Every setting, grouped by section in the order of config/troupe.json.
 std::span<const setting> settings();
 
-// 's' in single quotes, as error messages quote values, keys and flags.
+// 's' in single quotes, as error messages quote values, keys and flags; control characters
+// escaped (\n, \t, \xNN), so the message stays one line.
 std::string in_quotes(std::string_view s);
 
 }  // namespace troupe

@@ -342,6 +342,8 @@ boost::asio::awaitable<http_response> handle_http(server_context& ctx, const htt
       res = error_for(req, http::status::not_found, "not_found",
                       fmt::format("no API endpoint at {}", target));
     }
+  } else if (parts.size() == 1 && parts[0] == "ws" && req.method() != http::verb::get) {
+    res = method_not_allowed(req, "GET");  // a WebSocket handshake is a GET
   } else if (parts.size() == 1 && parts[0] == "ws") {
     res = error_for(req, http::status::upgrade_required, "upgrade_required",
                     "/ws speaks WebSocket: send an Upgrade: websocket request");

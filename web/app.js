@@ -32,7 +32,8 @@
   });
   $('examples').addEventListener('change', (e) => { $('message').value = e.target.value; });
   const send = () => {
-    if (!socket) return;
+    // Enter works while connecting or closing too, when the Send button is disabled.
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
     socket.send($('message').value);
     log($('message').value, 'out');
   };

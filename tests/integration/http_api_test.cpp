@@ -307,7 +307,10 @@ TEST_F(http_api_test, wrong_method_is_405_with_allow) {
                         expectation{http::verb::delete_, "/api/rooms/bad%20name", "GET, HEAD"},
                         expectation{http::verb::post, "/api/rooms", "GET, HEAD"},
                         expectation{http::verb::delete_, "/api/rooms/r/messages", "POST"},
-                        expectation{http::verb::post, "/index.html", "GET, HEAD"}}) {
+                        expectation{http::verb::post, "/index.html", "GET, HEAD"},
+                        // a WebSocket handshake is a GET: anything else is not a 426
+                        expectation{http::verb::post, "/ws", "GET"},
+                        expectation{http::verb::delete_, "/ws", "GET"}}) {
     SCOPED_TRACE(std::string(http::to_string(e.method)) + " " + e.target);
     auto reply = call(port(), e.method, e.target, "{}", e.method != http::verb::get);
     EXPECT_TRUE(is_http_error(reply, 405, "method_not_allowed"));

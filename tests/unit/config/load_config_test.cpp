@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -239,10 +240,16 @@ TEST(load_config, node_id_must_be_printable_utf8) {
   for (const std::string& bad : std::vector<std::string>{"n\xff", "a\tb", "line\nbreak",
                                                          "c1\xc2\x85", "del\x7f", "\xed\xa0\x80"}) {
     SCOPED_TRACE(bad);
-    expect_mentions(load_error({"--node-id", bad}),
-                    {"flag --node-id", "UTF-8 text without control characters"});
+    const auto message = load_error({"--node-id", bad});
+    expect_mentions(message, {"flag --node-id", "UTF-8 text without control characters"});
+    // One line: the value's control characters are escaped, not printed.
+    EXPECT_TRUE(std::none_of(message.begin(), message.end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 || c == '\x7f';
+    })) << message;
     expect_mentions(load_error({}, {{"TROUPE_NODE_ID", bad}}), {"TROUPE_NODE_ID"});
   }
+  expect_mentions(load_error({"--node-id", "line\nbreak"}), {"got 'line\\nbreak'"});
+  expect_mentions(load_error({"--node-id", "del\x7f"}), {"got 'del\\x7f'"});
   temp_file file(R"({"node":{"id":"tab\there"}})");
   expect_mentions(load_error({"--config", file.path()}),
                   {"key 'node.id'", "without control characters"});
