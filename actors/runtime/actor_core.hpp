@@ -78,7 +78,7 @@ class actor_core final : public actor_core_base {
     boost::asio::co_spawn(ex, run(), [self](std::exception_ptr e) {
       if (e) {
         self->log_failure(e, "actor loop");
-        self->stop();  // senders learn `stopped`, and waiting writers wake, instead of waiting on
+        self->stop();  // senders learn `stopped` (and waiting ones wake) from now on
         self->terminate(exit_reason::failure);
       }
     });

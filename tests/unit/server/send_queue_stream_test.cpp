@@ -387,6 +387,7 @@ int refused_submission_child() {
 }
 
 TEST(send_batch_death_test, a_refused_submission_leaves_the_writers_to_send_by_themselves) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");  // a sanitizer may run a thread of its own
   asio::io_context io;
   send_batch_counts counts;
   std::string why_not;

@@ -93,6 +93,7 @@ int refused_submission_child() {
 }
 
 TEST(uring_death_test, a_refused_submission_is_taken_back_whole) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");  // a sanitizer may run a thread of its own
   std::string why_not;
   if (!make_ring(8, why_not)) GTEST_SKIP() << "io_uring is not available here: " << why_not;
   EXPECT_EXIT(std::_Exit(refused_submission_child()), ::testing::ExitedWithCode(0), "");
