@@ -1,7 +1,7 @@
 #pragma once
-// scripted_store: a memory_store whose next counter save can be made to fail, as a broken store's
-// would, or to wait until the test lets it go, to hold an actor inside its save.
-#include "actors/store/memory_store.hpp"
+// scripted_store: an in-memory store whose next counter save can be made to fail, as a broken
+// store's would, or to wait until the test lets it go, to hold an actor inside its save.
+#include "tests/support/forwarding_store.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -10,7 +10,7 @@
 
 namespace troupe::test {
 
-class scripted_store final : public state_store {
+class scripted_store final : public forwarding_store {
  public:
   enum class next_save { as_usual, fails, waits };
 
@@ -41,20 +41,10 @@ class scripted_store final : public state_store {
       changed_.wait(lock, [this] { return released_; });
     }
     lock.unlock();
-    inner_.save_counter(c, v);
+    forwarding_store::save_counter(c, v);
   }
-  std::int64_t load_counter(std::string_view c) override { return inner_.load_counter(c); }
-  room_record load_room(std::string_view r) override { return inner_.load_room(r); }
-  std::optional<room_record> find_room(std::string_view r) override { return inner_.find_room(r); }
-  void append_message(std::string_view r, std::string_view epoch, stored_message m,
-                      std::size_t keep) override {
-    inner_.append_message(r, epoch, std::move(m), keep);
-  }
-  std::vector<room_listing> list_rooms() override { return inner_.list_rooms(); }
-  std::uint64_t forgotten() const noexcept override { return inner_.forgotten(); }
 
  private:
-  memory_store inner_{100, 100};
   std::mutex mu_;
   std::condition_variable changed_;
   next_save next_ = next_save::as_usual;

@@ -3,10 +3,10 @@
 // carries on.
 // The failure is injected through the store seam: a room.history of a room that is not open reads
 // the store on the session's own coroutine, and this store throws for one room name.
-#include "actors/store/memory_store.hpp"
 #include "config/config.hpp"
 #include "server/server.hpp"
 #include "tests/integration/support/ws_client.hpp"
+#include "tests/support/forwarding_store.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -24,32 +24,22 @@ using it::ws_client;
 
 constexpr std::string_view cursed_room = "cursed";
 
-// A memory_store whose reads of one room throw, as a bug in a store would.
-class cursed_store final : public state_store {
+// A store whose reads of one room throw, as a bug in a store would.
+class cursed_store final : public test::forwarding_store {
  public:
-  std::int64_t load_counter(std::string_view c) override { return inner_.load_counter(c); }
-  void save_counter(std::string_view c, std::int64_t v) override { inner_.save_counter(c, v); }
   room_record load_room(std::string_view r) override {
     refuse(r);
-    return inner_.load_room(r);
+    return forwarding_store::load_room(r);
   }
   std::optional<room_record> find_room(std::string_view r) override {
     refuse(r);
-    return inner_.find_room(r);
+    return forwarding_store::find_room(r);
   }
-  void append_message(std::string_view r, std::string_view epoch, stored_message m,
-                      std::size_t keep) override {
-    inner_.append_message(r, epoch, std::move(m), keep);
-  }
-  std::vector<room_listing> list_rooms() override { return inner_.list_rooms(); }
-  std::uint64_t forgotten() const noexcept override { return inner_.forgotten(); }
 
  private:
   static void refuse(std::string_view room) {
     if (room == cursed_room) throw std::logic_error("cursed_store: reading the cursed room");
   }
-
-  memory_store inner_{100, 100};
 };
 
 config loopback_config() {
