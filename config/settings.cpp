@@ -1,5 +1,7 @@
 #include "config/settings.hpp"
 
+#include "config/origin_policy.hpp"
+
 #include "server/protocol/json_describe.hpp"
 #include "server/protocol/names.hpp"
 
@@ -116,6 +118,15 @@ std::vector<setting> make_table() {
   t.push_back(text<&c::server, &server_settings::web_root>(
       "server", "web_root", "--web-root", "TROUPE_WEB_ROOT", "DIR",
       "directory of the static files served over HTTP", 1));
+  {
+    setting origins = text<&c::server, &server_settings::allowed_origins>(
+        "server", "allowed_origins", "--allowed-origins", "TROUPE_ALLOWED_ORIGINS", "ORIGINS",
+        "web pages, by their Origin header, that may open a WebSocket or post: * for any, else "
+        "those listed and this server's own; clients that send no Origin (wscat, curl) always may",
+        0);
+    origins.kind = setting_kind::origins;
+    t.push_back(std::move(origins));
+  }
   t.push_back(integer<&c::server, &server_settings::max_connections>(
       "server", "max_connections", "--max-connections", "TROUPE_MAX_CONNECTIONS",
       "connections accepted at once; more are refused", 1, 10'000'000));
@@ -265,6 +276,9 @@ std::string setting::expected() const {
              " of UTF-8 text without control characters";
     case setting_kind::address:
       return "an IPv4 or IPv6 address such as 0.0.0.0, 127.0.0.1 or ::";
+    case setting_kind::origins:
+      return "* or origins separated by commas, such as "
+             "https://chat.example.com,http://localhost:3000; empty for this server's pages only";
     case setting_kind::choice: {
       std::string s = "one of";
       for (std::size_t i = 0; i < choices.size(); ++i) {
@@ -301,6 +315,13 @@ std::optional<std::string> setting::assign_text(config& cfg, std::string_view te
       if (!is_ip_address(text)) return wrong();
       set_text(cfg, text);
       return std::nullopt;
+    case setting_kind::origins: {
+      const auto parsed = origin_policy::parse(text);
+      if (const auto* problem = std::get_if<std::string>(&parsed))
+        return "must be " + expected() + ": " + *problem;
+      set_text(cfg, text);
+      return std::nullopt;
+    }
     case setting_kind::choice:
       for (auto choice : choices) {
         if (choice == text) {
@@ -326,6 +347,17 @@ std::optional<std::string> setting::assign_json(config& cfg, const nlohmann::jso
     }
     set_integer(cfg, value.get<std::int64_t>());
     return std::nullopt;
+  }
+  if (kind == setting_kind::origins && value.is_array()) {  // the list as JSON: ["https://a", ...]
+    std::string list;
+    for (const auto& entry : value) {
+      if (!entry.is_string())
+        return "must be " + expected() + " (or an array of them), got an array holding " +
+               std::string(protocol::describe(entry));
+      if (!list.empty()) list += ", ";
+      list += entry.get_ref<const std::string&>();
+    }
+    return assign_text(cfg, list);
   }
   if (!value.is_string())
     return "must be " + expected() + ", got " + std::string(protocol::describe(value));

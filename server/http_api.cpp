@@ -1,5 +1,6 @@
 #include "server/http_api.hpp"
 
+#include "config/settings.hpp"
 #include "server/protocol/encode.hpp"
 #include "server/protocol/names.hpp"
 
@@ -299,6 +300,27 @@ http_response http_error(http::status status, std::string_view code, std::string
   return res;
 }
 
+std::optional<http_response> refuse_host(const http_request& req) {
+  const auto hosts = req.count(http::field::host);
+  if (hosts > 1)
+    return http_error(http::status::bad_request, "bad_request",
+                      fmt::format("a request has one Host header, this one has {}", hosts),
+                      req.version());
+  if (hosts == 0 && req.version() >= 11)
+    return http_error(http::status::bad_request, "bad_request",
+                      "an HTTP/1.1 request needs a Host header", req.version());
+  return std::nullopt;
+}
+
+std::optional<http_response> refuse_origin(const http_request& req, const origin_policy& origins) {
+  const auto origin = req[http::field::origin];
+  if (origins.admits(origin, req[http::field::host])) return std::nullopt;
+  return http_error(http::status::forbidden, "origin_not_allowed",
+                    fmt::format("a page from {} may not use this server (server.allowed_origins)",
+                                in_quotes(origin)),
+                    req.version());
+}
+
 std::string_view origin_form(std::string_view target) {
   const auto scheme_end = target.find("://");
   if (target.empty() || target.front() == '/' || scheme_end == std::string_view::npos)
@@ -309,9 +331,11 @@ std::string_view origin_form(std::string_view target) {
 
 boost::asio::awaitable<http_response> handle_http(server_context& ctx, const http_request& req) {
   ctx.metrics.http_requests.fetch_add(1, std::memory_order_relaxed);
-  if (req.version() >= 11 && req.find(http::field::host) == req.end())
-    co_return error_for(req, http::status::bad_request, "bad_request",
-                        "an HTTP/1.1 request needs a Host header");
+  if (auto bad_host = refuse_host(req)) co_return std::move(*bad_host);
+  // A page elsewhere cannot read the answers (no CORS headers), but its forms can still post.
+  if (!reads(req)) {
+    if (auto foreign = refuse_origin(req, ctx.settings.origins)) co_return std::move(*foreign);
+  }
   const std::string_view target = origin_form(req.target());
   const auto parts = split_path(target);
   const bool get = reads(req);

@@ -48,14 +48,16 @@ bool asks_for_websocket(const http_request& req) {
 }
 
 // What Beast would refuse in this upgrade request, answered here as JSON like every other HTTP
-// error (Beast's own refusals have plain-text bodies); nullopt if the handshake can go ahead.
-std::optional<http_response> refuse_upgrade(const http_request& req) {
+// error (Beast's own refusals have plain-text bodies), and a page server.allowed_origins does
+// not admit; nullopt if the handshake can go ahead.
+std::optional<http_response> refuse_upgrade(const http_request& req, const origin_policy& origins) {
   if (req.version() < 11)
     return http_error(http::status::bad_request, "bad_request",
                       "a WebSocket handshake needs HTTP/1.1", req.version());
-  if (req[http::field::host].empty())
+  if (auto bad_host = refuse_host(req)) return bad_host;
+  if (req[http::field::host].empty())  // Beast would refuse it too, in plain text
     return http_error(http::status::bad_request, "bad_request",
-                      "an HTTP/1.1 request needs a Host header");
+                      "a WebSocket handshake needs a Host header with a value");
   if (!is_websocket_key(req[http::field::sec_websocket_key]))
     return http_error(http::status::bad_request, "bad_request",
                       "Sec-WebSocket-Key must be the base64 of 16 random bytes");
@@ -65,7 +67,7 @@ std::optional<http_response> refuse_upgrade(const http_request& req) {
     res.set(http::field::sec_websocket_version, "13");
     return res;
   }
-  return std::nullopt;
+  return refuse_origin(req, origins);
 }
 
 class http_session : public closable, public std::enable_shared_from_this<http_session> {
@@ -123,7 +125,7 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
           co_await send(res);
           break;
         }
-        if (auto refused = refuse_upgrade(req)) {
+        if (auto refused = refuse_upgrade(req, ctx_.settings.origins)) {
           co_await send(*refused);
           break;
         }

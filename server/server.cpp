@@ -6,7 +6,9 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
+#include <stdexcept>
 #include <thread>
+#include <variant>
 
 namespace troupe {
 namespace {
@@ -47,6 +49,10 @@ server_options make_options(const config& cfg) {
   o.session_mailbox = std::clamp<std::size_t>(o.outbound_bytes / o.max_message_bytes, 1, 256);
   o.handshake_timeout = cfg.server.handshake_timeout_ms;
   o.idle_timeout = cfg.server.idle_timeout_ms;
+  auto origins = origin_policy::parse(cfg.server.allowed_origins);
+  if (const auto* problem = std::get_if<std::string>(&origins))  // load_config checked it
+    throw std::invalid_argument("server.allowed_origins: " + *problem);
+  o.origins = std::get<origin_policy>(std::move(origins));
   return o;
 }
 

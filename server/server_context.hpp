@@ -5,6 +5,7 @@
 // referenced objects are thread-safe, the plain fields are read-only after startup.
 #include "actors/directory.hpp"
 #include "actors/session_actor.hpp"
+#include "config/origin_policy.hpp"
 #include "server/connection_registry.hpp"
 #include "server/keepalive.hpp"
 #include "server/server_metrics.hpp"
@@ -31,6 +32,7 @@ struct server_options {
   std::size_t max_http_body = 1 << 20;
   std::chrono::milliseconds handshake_timeout{10000};
   std::chrono::milliseconds idle_timeout{60000};
+  origin_policy origins;  // who may open a WebSocket
 };
 
 struct server_context {

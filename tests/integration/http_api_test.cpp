@@ -453,12 +453,108 @@ TEST_F(http_api_test, host_is_required_and_absolute_targets_are_accepted) {
   ASSERT_TRUE(fine) << fine.error().message();
   EXPECT_TRUE(fine->starts_with("HTTP/1.0 200 OK\r\n")) << *fine;
 
+  // RFC 7230 5.4: more than one Host is a 400 too, in any version, upgrades included.
+  for (const std::string_view request :
+       {"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n\r\n",
+        "GET /healthz HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n",
+        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n"}) {
+    SCOPED_TRACE(request);
+    raw_connection two_hosts(port());
+    ASSERT_TRUE(two_hosts.send(request));
+    auto reply = two_hosts.read_until("}}");
+    ASSERT_TRUE(reply) << reply.error().message();
+    EXPECT_NE(reply->find(" 400 Bad Request\r\n"), std::string::npos) << *reply;
+    EXPECT_NE(reply->find("one Host header, this one has 2"), std::string::npos) << *reply;
+  }
+
   raw_connection absolute(port());
   ASSERT_TRUE(
       absolute.send("GET http://127.0.0.1/api/counters/abs HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
   auto counter = absolute.read_until(R"("value":0})");
   ASSERT_TRUE(counter) << counter.error().message();
   EXPECT_TRUE(counter->starts_with("HTTP/1.1 200 OK\r\n")) << *counter;
+}
+
+// A WebSocket upgrade to /ws with these Host and (when not empty) Origin headers.
+std::string upgrade_request(std::string_view host, std::string_view origin) {
+  std::string r = "GET /ws HTTP/1.1\r\nHost: " + std::string(host) +
+                  "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+  if (!origin.empty()) r += "Origin: " + std::string(origin) + "\r\n";
+  return r + "\r\n";
+}
+
+// The status line and headers the server answers `request` with (a 101's, or an error's up to
+// the end of its JSON body).
+std::string answer_to(std::uint16_t port, const std::string& request) {
+  raw_connection c(port);
+  if (!c.send(request)) return "(send failed)";
+  auto reply = c.read_until("\r\n\r\n");
+  if (!reply) return "(no answer: " + reply.error().message() + ")";
+  if (reply->starts_with("HTTP/1.1 101 ")) return *reply;
+  auto rest = c.read_until("}}");
+  return *reply + (rest ? *rest : std::string());
+}
+
+// By default any page may open a WebSocket: the server has no cookies to protect.
+TEST_F(http_api_test, any_origin_may_open_a_websocket_by_default) {
+  const std::string host = "127.0.0.1:" + std::to_string(port());
+  for (const char* origin : {"", "https://evil.example", "null"}) {
+    SCOPED_TRACE(origin);
+    EXPECT_TRUE(answer_to(port(), upgrade_request(host, origin)).starts_with("HTTP/1.1 101 "));
+  }
+}
+
+class allowed_origins_test : public server_test {
+ protected:
+  troupe_options options() const override {
+    return {{"--allowed-origins", "https://chat.example.com, http://localhost:3000"}, {}, false};
+  }
+};
+
+// With server.allowed_origins, a page from elsewhere gets 403; the listed origins, this server's
+// own pages and clients that send no Origin (wscat, curl) are admitted.
+TEST_F(allowed_origins_test, only_listed_origins_and_the_servers_own_pages_open_websockets) {
+  const std::string host = "127.0.0.1:" + std::to_string(port());
+  for (const std::string& origin :
+       {std::string("https://chat.example.com"), std::string("HTTPS://CHAT.example.com:443"),
+        std::string("http://localhost:3000"), "http://" + host, std::string()}) {
+    SCOPED_TRACE(origin);
+    const auto answer = answer_to(port(), upgrade_request(host, origin));
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 101 ")) << answer;
+  }
+  for (const char* origin : {"https://evil.example", "http://chat.example.com",
+                             "http://localhost:3001", "null", "http://127.0.0.1:1"}) {
+    SCOPED_TRACE(origin);
+    const auto answer = answer_to(port(), upgrade_request(host, origin));
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 403 Forbidden\r\n")) << answer;
+    EXPECT_NE(answer.find("Content-Type: application/json\r\n"), std::string::npos) << answer;
+    EXPECT_NE(answer.find(R"("code":"origin_not_allowed")"), std::string::npos) << answer;
+    EXPECT_NE(answer.find(origin), std::string::npos) << answer;
+  }
+}
+
+// Such a page cannot read the HTTP API's answers (no CORS headers), but its forms can post: a
+// request that changes state is refused too, one that reads is not.
+TEST_F(allowed_origins_test, pages_from_elsewhere_cannot_post_but_may_read) {
+  const std::string host = "127.0.0.1:" + std::to_string(port());
+  const auto request = [&](std::string_view method, std::string_view origin) {
+    return std::string(method) + " /api/counters/posted" + (method == "POST" ? "/inc" : "") +
+           " HTTP/1.1\r\nHost: " + host + "\r\nOrigin: " + std::string(origin) +
+           "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  };
+  auto refused = answer_to(port(), request("POST", "https://evil.example"));
+  EXPECT_TRUE(refused.starts_with("HTTP/1.1 403 Forbidden\r\n")) << refused;
+  EXPECT_NE(refused.find(R"("code":"origin_not_allowed")"), std::string::npos) << refused;
+
+  auto counted = answer_to(port(), request("POST", "https://chat.example.com"));
+  EXPECT_TRUE(counted.starts_with("HTTP/1.1 200 OK\r\n")) << counted;
+  EXPECT_NE(counted.find(R"("value":1})"), std::string::npos) << counted;
+  auto read = answer_to(port(), request("GET", "https://evil.example"));
+  EXPECT_TRUE(read.starts_with("HTTP/1.1 200 OK\r\n")) << read;
+  EXPECT_NE(read.find(R"("value":1})"), std::string::npos) << read;  // the refused one not counted
 }
 
 }  // namespace

@@ -58,6 +58,7 @@ TEST(config_defaults, embedded_file_holds_every_setting) {
                                           "server.threads",
                                           "server.send_batching",
                                           "server.web_root",
+                                          "server.allowed_origins",
                                           "server.max_connections",
                                           "server.handshake_timeout_ms",
                                           "server.idle_timeout_ms",
@@ -84,7 +85,7 @@ TEST(config_defaults, embedded_file_equals_the_struct_defaults) {
   // Start from a config where every field differs from its default: applying the file must
   // restore each one, so a field the file misses or sets differently fails here.
   config c;
-  c.server = {"127.0.0.1", 1, 3, false, "elsewhere", 5, 1ms, 2ms};
+  c.server = {"127.0.0.1", 1, 3, false, "elsewhere", "", 5, 1ms, 2ms};
   c.node.id = "other";
   c.log = {"trace", log_format::json};
   c.limits = {1, 1, 1, 1, 1ms, 1, 1, 1};

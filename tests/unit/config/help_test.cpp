@@ -17,13 +17,15 @@ struct documented {
   const char* default_text;
 };
 
-// The settings the issue asks for, plus the two timeouts added with them and send batching.
+// The settings the issue asks for, plus the two timeouts added with them, send batching and
+// allowed origins.
 const std::vector<documented> all_settings = {
     {"--host", "TROUPE_HOST", "server.host", "\"0.0.0.0\""},
     {"--port", "TROUPE_PORT", "server.port", "8080"},
     {"--threads", "TROUPE_THREADS", "server.threads", "0"},
     {"--send-batching", "TROUPE_SEND_BATCHING", "server.send_batching", "\"auto\""},
     {"--web-root", "TROUPE_WEB_ROOT", "server.web_root", "\"web\""},
+    {"--allowed-origins", "TROUPE_ALLOWED_ORIGINS", "server.allowed_origins", "\"*\""},
     {"--max-connections", "TROUPE_MAX_CONNECTIONS", "server.max_connections", "19000"},
     {"--handshake-timeout-ms", "TROUPE_HANDSHAKE_TIMEOUT_MS", "server.handshake_timeout_ms",
      "10000"},

@@ -103,6 +103,8 @@ std::vector<setting_case> setting_cases() {
       {"--threads", "TROUPE_THREADS", "7", [](const config& c) { return c.server.threads == 7; }},
       {"--web-root", "TROUPE_WEB_ROOT", "/srv/www",
        [](const config& c) { return c.server.web_root == "/srv/www"; }},
+      {"--allowed-origins", "TROUPE_ALLOWED_ORIGINS", "https://chat.example.com",
+       [](const config& c) { return c.server.allowed_origins == "https://chat.example.com"; }},
       {"--max-connections", "TROUPE_MAX_CONNECTIONS", "12",
        [](const config& c) { return c.server.max_connections == 12; }},
       {"--handshake-timeout-ms", "TROUPE_HANDSHAKE_TIMEOUT_MS", "250",
@@ -223,6 +225,31 @@ TEST(load_config, web_root_must_not_be_empty) {
   expect_mentions(load_error({"--web-root="}), {"flag --web-root", "non-empty"});
   temp_file file(R"({"server":{"web_root":""}})");
   expect_mentions(load_error({"--config", file.path()}), {"key 'server.web_root'", "non-empty"});
+}
+
+TEST(load_config, allowed_origins_are_checked_and_may_be_a_json_array) {
+  expect_mentions(load_error({"--allowed-origins", "https://chat.example.com/"}),
+                  {"flag --allowed-origins", "no path", "got 'https://chat.example.com/'"});
+  expect_mentions(load_error({}, {{"TROUPE_ALLOWED_ORIGINS", "chat.example.com"}}),
+                  {"TROUPE_ALLOWED_ORIGINS", "scheme://host", "got 'chat.example.com'"});
+  expect_mentions(load_error({"--allowed-origins", "https://a.example,,https://b.example"}),
+                  {"flag --allowed-origins", "empty entry"});
+  expect_mentions(load_error({"--allowed-origins", "https://a.example\n"}),
+                  {"got 'https://a.example\\n'"});
+  EXPECT_EQ(load({"--allowed-origins="}).server.allowed_origins, "");
+  EXPECT_EQ(load({"--allowed-origins", "*"}).server.allowed_origins, "*");
+
+  temp_file list(R"({"server":{"allowed_origins":["https://a.example","http://localhost:3000"]}})");
+  EXPECT_EQ(load({"--config", list.path()}).server.allowed_origins,
+            "https://a.example, http://localhost:3000");
+  temp_file empty(R"({"server":{"allowed_origins":[]}})");
+  EXPECT_EQ(load({"--config", empty.path()}).server.allowed_origins, "");
+  temp_file bad_entry(R"({"server":{"allowed_origins":["https://a.example", 3]}})");
+  expect_mentions(load_error({"--config", bad_entry.path()}),
+                  {"key 'server.allowed_origins'", "an array holding an integer"});
+  temp_file bad_origin(R"({"server":{"allowed_origins":["ftp://a.example"]}})");
+  expect_mentions(load_error({"--config", bad_origin.path()}),
+                  {"key 'server.allowed_origins'", "http or https", "got 'ftp://a.example'"});
 }
 
 TEST(load_config, text_limit_must_fit_in_a_message) {
