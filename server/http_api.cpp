@@ -5,6 +5,10 @@
 #include "server/protocol/names.hpp"
 
 #include <fmt/format.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/beast/version.hpp>
 #include <nlohmann/json.hpp>
@@ -184,6 +188,40 @@ boost::asio::awaitable<http_response> counters(server_context& ctx, const http_r
   co_return json_response(req, counter_body(name, r->value));
 }
 
+// A listed room: what the store holds of it, and what its actor says when it runs.
+struct room_row {
+  std::string room;
+  std::uint64_t last_seq = 0;
+  std::size_t members = 0;
+};
+
+// Asks every running room among `rows` for its census at once, so that a listing of many rooms
+// waits for the slowest of them (at most one ask timeout), not for the sum.
+boost::asio::awaitable<void> take_censuses(server_context& ctx, std::vector<room_row>& rows) {
+  namespace asio = boost::asio;
+  using census_op = decltype(asio::co_spawn(
+      std::declval<asio::any_io_executor>(),
+      std::declval<actor_ref<room_actor>>().ask(room_actor::census{}), asio::deferred));
+  const auto executor = co_await asio::this_coro::executor;
+  std::vector<census_op> asks;
+  std::vector<room_row*> asked;
+  for (auto& row : rows) {
+    if (auto live = ctx.dir.find_room(row.room)) {
+      asks.push_back(asio::co_spawn(executor, live->ask(room_actor::census{}), asio::deferred));
+      asked.push_back(&row);
+    }
+  }
+  if (asks.empty()) co_return;
+  auto [order, failures, replies] =
+      co_await asio::experimental::make_parallel_group(std::move(asks))
+          .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    if (failures[i] || !replies[i]) continue;  // gone or silent: what the store says
+    asked[i]->members = replies[i]->members;
+    asked[i]->last_seq = replies[i]->last_seq;
+  }
+}
+
 boost::asio::awaitable<http_response> room_list(server_context& ctx, const http_request& req) {
   if (!reads(req)) co_return method_not_allowed(req, "GET, HEAD");
   // Rooms with stored messages and rooms open now (perhaps with members but no messages yet).
@@ -191,18 +229,13 @@ boost::asio::awaitable<http_response> room_list(server_context& ctx, const http_
   for (auto& listing : ctx.dir.env().store->list_rooms())
     last_seqs.emplace(std::move(listing.room), listing.last_seq);
   for (auto& open : ctx.dir.open_rooms()) last_seqs.emplace(std::move(open), 0);
+  std::vector<room_row> rows;
+  rows.reserve(last_seqs.size());
+  for (auto& [room, last_seq] : last_seqs) rows.push_back({room, last_seq});
+  co_await take_censuses(ctx, rows);
   auto rooms = nlohmann::json::array();
-  for (const auto& [room, stored_seq] : last_seqs) {
-    std::size_t members = 0;
-    auto last_seq = stored_seq;
-    if (auto live = ctx.dir.find_room(room)) {
-      if (auto r = co_await live->ask(room_actor::census{})) {
-        members = r->members;
-        last_seq = r->last_seq;
-      }
-    }
-    rooms.push_back({{"room", room}, {"members", members}, {"last_seq", last_seq}});
-  }
+  for (const auto& row : rows)
+    rooms.push_back({{"room", row.room}, {"members", row.members}, {"last_seq", row.last_seq}});
   co_return json_response(req, nlohmann::json{{"rooms", std::move(rooms)}}.dump());
 }
 
