@@ -1,11 +1,14 @@
 // Running out of room: at the configured connection limit (--max-connections) and when the process
 // runs out of file descriptors, a new connection is answered 503 with a JSON body and closed, the
 // server says so in its log, the connections it has keep being served, and it takes new ones again
-// once some close.
+// once some close. An accept the kernel fails for another reason is retried after a pause.
 #include "tests/integration/support/http_client.hpp"
+#include "tests/integration/support/raw_connection.hpp"
 #include "tests/integration/support/server_fixture.hpp"
 
+#include <cerrno>
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -125,6 +128,48 @@ TEST_P(descriptor_limit_test,
 }
 
 INSTANTIATE_TEST_SUITE_P(io_threads, descriptor_limit_test, ::testing::Values(1, 2));
+
+// The CPU time (user and system) process `pid` has used so far, in seconds.
+double cpu_seconds(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string field;
+  std::getline(stat, field, ')');               // past "pid (comm)", whose name may hold spaces
+  for (int i = 3; i <= 13; ++i) stat >> field;  // state ... cmajflt
+  long long user = 0, system = 0;
+  stat >> user >> system;
+  return static_cast<double>(user + system) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// When the kernel fails every accept (short of memory, or a security module says no), the
+// listener retries after a pause instead of spinning on its io thread, logs it at most once a
+// second, and the server still shuts down cleanly.
+TEST(accept_failure, a_failing_accept_is_retried_without_spinning_and_logged_once_a_second) {
+  watchdog guard(test_limit);
+  troupe_options options;
+  options.args = {"--threads", "1"};
+  options.refuse_accept = ENOMEM;
+  troupe_process server(options);
+  ASSERT_TRUE(server.output_shows("accept failed", 10s)) << server.log();
+  raw_connection waiting(server.port());  // the kernel queues it; the server cannot take it
+  ASSERT_TRUE(waiting.connected());
+
+  const double before = cpu_seconds(server.pid());
+  std::this_thread::sleep_for(2s);
+  const double used = cpu_seconds(server.pid()) - before;
+  EXPECT_LT(used, 0.5) << "the accept loop spins: " << used << " s of CPU in 2 s";
+  const auto log = server.stderr_text();
+  std::size_t lines = 0;
+  for (auto at = log.find("accept failed"); at != std::string::npos;
+       at = log.find("accept failed", at + 1))
+    ++lines;
+  EXPECT_GE(lines, 2u) << "it keeps trying, and says so each second\n" << log;
+  EXPECT_LE(lines, 5u) << "about one line a second over some 3 s\n" << log;
+  EXPECT_NE(log.find("Cannot allocate memory"), std::string::npos) << log;
+
+  const auto status = server.terminate(10s);
+  ASSERT_TRUE(status) << server.log();
+  EXPECT_EQ(*status, exited(0)) << server.log();
+}
 
 }  // namespace
 }  // namespace troupe::it

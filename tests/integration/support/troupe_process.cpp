@@ -1,6 +1,7 @@
 #include "tests/integration/support/troupe_process.hpp"
 
 #include "tests/integration/support/http_client.hpp"
+#include "tests/support/refuse_syscalls.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -10,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -130,6 +132,9 @@ void troupe_process::spawn() {
       const rlimit lim{options_.open_files, options_.open_files};
       if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) ::_exit(125);
     }
+    if (options_.refuse_accept != 0 &&
+        !test::refuse_syscalls(__NR_accept, __NR_accept4, options_.refuse_accept))
+      ::_exit(124);
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }

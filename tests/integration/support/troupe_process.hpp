@@ -42,6 +42,9 @@ struct troupe_options {
   bool raw_args = false;
   // The server's descriptor limit (RLIMIT_NOFILE, soft and hard); 0 keeps the test's own.
   unsigned open_files = 0;
+  // Non-zero: every accept(2) of the server fails with this errno (a seccomp filter installed
+  // before exec), as when the kernel is short of memory; wait_ready then never succeeds.
+  int refuse_accept = 0;
   // The server's stderr is a pipe nobody reads (a paused terminal): once it is full, writing to
   // it blocks. stderr_text() is then empty.
   bool stderr_unread = false;
