@@ -4,6 +4,8 @@
 #include "actors/store/state_store.hpp"
 #include "server/protocol/encode.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace troupe {
 
 counter_actor::counter_actor(std::string name, const domain_env& env)
@@ -18,22 +20,25 @@ void counter_actor::on_start(actor_context<counter_actor>& ctx) {
 // recently used ones): putting it back as the counter closes means an open counter's value is
 // never lost, only a closed one's, as the least recently used.
 void counter_actor::on_stop() {
-  if (value_ != 0) env_.store->save_counter(name_, value_);
+  if (value_ == 0) return;
+  if (auto ec = env_.store->save_counter(name_, value_))
+    spdlog::error("counter '{}' could not be saved as it closed: {}", name_, ec.message());
 }
 
 // inc, watch and unwatch first claim their reply: one whose ask has timed out changes nothing.
 counter_actor::value_reply counter_actor::handle(inc m, actor_context<counter_actor>& ctx) {
   if (!ctx.claim_reply()) return {};
   std::int64_t next = 0;
-  if (__builtin_add_overflow(value_, m.by, &next)) return {.value = value_, .overflow = true};
-  if (m.by == 0) return {.value = value_};  // no change: nothing to store or push
-  env_.store->save_counter(name_, next);    // first: a store that fails leaves the value as it was
+  if (__builtin_add_overflow(value_, m.by, &next)) return {value_, true, {}};
+  if (m.by == 0) return {value_, false, {}};  // no change: nothing to store or push
+  // Saved first: a store that fails leaves the value, and the watchers, as they were.
+  if (auto ec = env_.store->save_counter(name_, next)) return {value_, false, ec};
   value_ = next;
   const bool watched = !watchers_.empty();
   publish();
   // publish drops departed watchers itself; only dropping the last one changes how long it stays.
   if (watched && watchers_.empty()) update_idle(ctx);
-  return {.value = value_};
+  return {value_, false, {}};
 }
 
 std::int64_t counter_actor::handle(get) {

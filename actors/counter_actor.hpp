@@ -8,6 +8,8 @@
 #include "actors/runtime/actor_context.hpp"
 #include "server/protocol/requests.hpp"
 
+#include <boost/system/error_code.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -37,7 +39,8 @@ class counter_actor {
   };
   struct value_reply {
     std::int64_t value = 0;
-    bool overflow = false;  // inc refused: the value would leave the 64-bit range
+    bool overflow = false;                  // inc refused: the value would leave the 64-bit range
+    boost::system::error_code store_error;  // inc refused: the store could not save it
   };
   struct reap {};  // sent to itself while it has watchers (actors/occupancy.hpp)
   using message = std::variant<inc, get, watch, unwatch, reap>;

@@ -145,4 +145,10 @@ inline std::string not_opened_message(std::string_view what) {
   return std::string(what) + " is not open, and as many as the server allows are; try again later";
 }
 
+// The wording of the `unavailable` error for a change the store refused, over WebSocket and HTTP.
+inline std::string store_failed_message(std::string_view what, boost::system::error_code ec) {
+  return std::string(what) + " could not store the change (" + ec.message() +
+         "), which was not made; try again later";
+}
+
 }  // namespace troupe

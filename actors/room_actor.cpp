@@ -63,12 +63,15 @@ room_actor::say_reply room_actor::handle(say m, actor_context<room_actor>& ctx) 
   if (!ctx.claim_reply()) return {};
   if (!m.from.session.empty()) {
     auto it = members_.find(m.from.session);
-    if (it == members_.end()) return {};
+    if (it == members_.end()) return {std::nullopt, true, {}};
     m.from.name = it->second.name;
   }
   const auto seq = record_.last_seq + 1;
   auto f = make_frame(protocol::encode_room_message(
       protocol::chat_message{name_, seq, to_protocol(m.from), std::move(m.text), unix_ms()}));
+  // Stored first: a store that fails leaves the room as it was, and nobody hears the message.
+  if (auto ec = env_.store->append_message(name_, record_.epoch, {seq, f}, env_.room_history))
+    return {std::nullopt, false, ec};
   record_.last_seq = seq;
   record_.history.push_back({seq, f});
   if (record_.history.size() > env_.room_history)
@@ -76,9 +79,8 @@ room_actor::say_reply room_actor::handle(say m, actor_context<room_actor>& ctx) 
         record_.history.begin(),
         record_.history.begin() +
             static_cast<std::ptrdiff_t>(record_.history.size() - env_.room_history));
-  env_.store->append_message(name_, record_.epoch, {seq, f}, env_.room_history);
   if (!broadcast(f)) reap_departed(ctx);
-  return {seq};
+  return {seq, false, {}};
 }
 
 room_actor::snapshot room_actor::handle(history m, actor_context<room_actor>& ctx) {

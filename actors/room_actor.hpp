@@ -58,7 +58,9 @@ class room_actor {
     std::string epoch;
   };
   struct say_reply {
-    std::optional<std::uint64_t> seq;  // empty: the sender is not a member
+    std::optional<std::uint64_t> seq;       // empty: refused, for one of these reasons:
+    bool not_member = false;                // the sender is not a member
+    boost::system::error_code store_error;  // the store could not keep the message
   };
   struct census_reply {
     std::size_t members = 0;

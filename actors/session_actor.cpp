@@ -87,6 +87,10 @@ boost::asio::awaitable<void> session_actor::on(request_id& id, protocol::counter
         fmt::format("field 'by': counter '{}' at {} cannot change by {} without leaving the "
                     "signed 64-bit range",
                     r.counter, reply->value, r.by));
+  if (reply->store_error)
+    co_return send_error(
+        id, protocol::error_code::unavailable,
+        store_failed_message(fmt::format("counter '{}'", r.counter), reply->store_error));
   send(protocol::encode_counter_value(id, r.counter, reply->value));
 }
 
@@ -133,6 +137,10 @@ boost::asio::awaitable<void> session_actor::on(request_id& id, protocol::room_sa
   auto asked = services_.dir.ask_room(r.room, room_actor::say{{id_, {}}, std::move(r.text)});
   auto reply = co_await std::move(asked);
   if (!reply) co_return send_ask_error(id, reply.error(), fmt::format("room '{}'", r.room));
+  if (reply->store_error)
+    co_return send_error(
+        id, protocol::error_code::unavailable,
+        store_failed_message(fmt::format("room '{}'", r.room), reply->store_error));
   if (!reply->seq)
     co_return send_error(
         id, protocol::error_code::not_member,

@@ -25,7 +25,9 @@
 namespace troupe {
 
 // Protocol errors sent, by code (for /metrics). Shared by all sessions.
-using protocol_error_counts = std::array<std::atomic<std::uint64_t>, 8>;  // by error_code value
+// By error_code value (from 1).
+using protocol_error_counts =
+    std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(protocol::last_error_code) + 1>;
 
 struct session_services {
   directory& dir;

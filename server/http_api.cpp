@@ -185,6 +185,9 @@ boost::asio::awaitable<http_response> counters(server_context& ctx, const http_r
         fmt::format("field 'by': counter '{}' at {} cannot change by {} without leaving the signed "
                     "64-bit range",
                     name, r->value, by));
+  if (r->store_error)
+    co_return error_for(req, http::status::service_unavailable, "unavailable",
+                        store_failed_message(what, r->store_error));
   co_return json_response(req, counter_body(name, r->value));
 }
 
@@ -290,7 +293,10 @@ boost::asio::awaitable<http_response> room_publish(server_context& ctx, const ht
       room, room_actor::say{{"", name->get<std::string>()}, text->get<std::string>()});
   auto r = co_await std::move(asked);
   if (!r) co_return ask_failed(req, r.error(), fmt::format("room '{}'", room));
-  co_return json_response(req, nlohmann::json{{"seq", r->seq.value_or(0)}}.dump());
+  if (!r->seq)  // an HTTP publisher is no member, so only the store can refuse it
+    co_return error_for(req, http::status::service_unavailable, "unavailable",
+                        store_failed_message(fmt::format("room '{}'", room), r->store_error));
+  co_return json_response(req, nlohmann::json{{"seq", *r->seq}}.dump());
 }
 
 http_response node_info(server_context& ctx, const http_request& req) {

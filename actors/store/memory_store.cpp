@@ -24,23 +24,24 @@ std::int64_t memory_store::load_counter(std::string_view counter) {
   return it->second.value;
 }
 
-void memory_store::save_counter(std::string_view counter, std::int64_t value) {
+boost::system::error_code memory_store::save_counter(std::string_view counter, std::int64_t value) {
   std::lock_guard lock(mu_);
   auto it = counters_.find(std::string(counter));
   if (it != counters_.end()) {
     if (value == 0) {
       counter_use_.erase(it->second.used);
       counters_.erase(it);
-      return;
+      return {};
     }
     it->second.value = value;
     counter_use_.splice(counter_use_.end(), counter_use_, it->second.used);
-    return;
+    return {};
   }
-  if (value == 0) return;
+  if (value == 0) return {};
   make_room_for(counter_use_, max_counters_, "counter", counters_);
   auto used = counter_use_.insert(counter_use_.end(), std::string(counter));
   counters_.emplace(std::string(counter), counter_data{value, used});
+  return {};
 }
 
 room_record memory_store::to_record(const room_data& d) {
@@ -62,8 +63,9 @@ std::optional<room_record> memory_store::find_room(std::string_view room) {
   return to_record(it->second);
 }
 
-void memory_store::append_message(std::string_view room, std::string_view epoch, stored_message m,
-                                  std::size_t keep) {
+boost::system::error_code memory_store::append_message(std::string_view room,
+                                                       std::string_view epoch, stored_message m,
+                                                       std::size_t keep) {
   std::lock_guard lock(mu_);
   auto it = rooms_.find(room);
   if (it == rooms_.end()) {
@@ -77,6 +79,7 @@ void memory_store::append_message(std::string_view room, std::string_view epoch,
   d.last_seq = m.seq;
   d.history.push_back(std::move(m));
   while (d.history.size() > keep) d.history.pop_front();
+  return {};
 }
 
 std::vector<room_listing> memory_store::list_rooms() {

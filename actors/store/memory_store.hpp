@@ -20,11 +20,11 @@ class memory_store final : public state_store {
       : max_rooms_(max_rooms), max_counters_(max_counters) {}
 
   std::int64_t load_counter(std::string_view counter) override;
-  void save_counter(std::string_view counter, std::int64_t value) override;
+  boost::system::error_code save_counter(std::string_view counter, std::int64_t value) override;
   room_record load_room(std::string_view room) override;
   std::optional<room_record> find_room(std::string_view room) override;
-  void append_message(std::string_view room, std::string_view epoch, stored_message m,
-                      std::size_t keep) override;
+  boost::system::error_code append_message(std::string_view room, std::string_view epoch,
+                                           stored_message m, std::size_t keep) override;
   std::vector<room_listing> list_rooms() override;
 
   std::uint64_t forgotten() const noexcept override {

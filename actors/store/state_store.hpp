@@ -4,7 +4,12 @@
 // or a node's death. Sessions never go through it: their state cannot outlive their socket.
 //
 // Thread-safety: implementations are safe from any thread (many actors share one store).
+// Errors: a change the store could not make is an error_code (a log or a network may fail, and
+// the actor then answers with an error and keeps its state); loads that fail throw, and the actor
+// does not open.
 #include "actors/frame.hpp"
+
+#include <boost/system/error_code.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -36,7 +41,8 @@ class state_store {
 
   // A counter's value is 0 until stored; storing 0 forgets it.
   virtual std::int64_t load_counter(std::string_view counter) = 0;
-  virtual void save_counter(std::string_view counter, std::int64_t value) = 0;
+  [[nodiscard]] virtual boost::system::error_code save_counter(std::string_view counter,
+                                                               std::int64_t value) = 0;
 
   // The room's record, or for a room with nothing stored a fresh one (a new epoch, no messages)
   // that is stored only with its first message.
@@ -44,8 +50,10 @@ class state_store {
   virtual std::optional<room_record> find_room(std::string_view room) = 0;
   // Appends one message (its seq is the new last_seq), keeping the newest `keep`; `epoch` is the
   // one the room's record was loaded with.
-  virtual void append_message(std::string_view room, std::string_view epoch, stored_message m,
-                              std::size_t keep) = 0;
+  [[nodiscard]] virtual boost::system::error_code append_message(std::string_view room,
+                                                                 std::string_view epoch,
+                                                                 stored_message m,
+                                                                 std::size_t keep) = 0;
   virtual std::vector<room_listing> list_rooms() = 0;  // the rooms with stored messages
   // Rooms and counters forgotten so far to stay within the store's limits.
   virtual std::uint64_t forgotten() const noexcept = 0;

@@ -31,6 +31,8 @@ std::string_view to_string(error_code code) noexcept {
       return "timeout";
     case error_code::limit:
       return "limit";
+    case error_code::unavailable:
+      return "unavailable";
   }
   return "unknown_error";
 }

@@ -17,8 +17,9 @@ enum class error_code {
   overloaded,    // a mailbox or outbound queue on the way is full; retry later
   timeout,       // the actor behind the request did not answer in time
   limit,         // a new room or counter, and the server holds as many as it may
+  unavailable,   // the store could not keep a change, which was not made; retry later
 };
-inline constexpr error_code last_error_code = error_code::limit;
+inline constexpr error_code last_error_code = error_code::unavailable;
 
 // The wire spelling: "bad_json", "bad_request", ...
 std::string_view to_string(error_code code) noexcept;

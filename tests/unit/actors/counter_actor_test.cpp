@@ -21,7 +21,7 @@ TEST_F(counter_actor_test, inc_adds_and_get_reads) {
 }
 
 TEST_F(counter_actor_test, overflow_is_refused_not_wrapped) {
-  store_.save_counter("big", std::numeric_limits<std::int64_t>::max() - 1);
+  ASSERT_FALSE(store_.save_counter("big", std::numeric_limits<std::int64_t>::max() - 1));
   auto c = system_.spawn<counter_actor>(std::string("big"), std::cref(env_));
   auto ok = c.ask_blocking(counter_actor::inc{1});
   EXPECT_FALSE(ok->overflow);
@@ -29,7 +29,7 @@ TEST_F(counter_actor_test, overflow_is_refused_not_wrapped) {
   auto refused = c.ask_blocking(counter_actor::inc{1});
   EXPECT_TRUE(refused->overflow);
   EXPECT_EQ(refused->value, std::numeric_limits<std::int64_t>::max());
-  store_.save_counter("small", std::numeric_limits<std::int64_t>::min());
+  ASSERT_FALSE(store_.save_counter("small", std::numeric_limits<std::int64_t>::min()));
   auto s = system_.spawn<counter_actor>(std::string("small"), std::cref(env_));
   EXPECT_TRUE(s.ask_blocking(counter_actor::inc{-1})->overflow);
 }
@@ -175,15 +175,33 @@ class counter_store_test : public domain_test {
   test::scripted_store scripted_;
 };
 
-// A failed save changes nothing: the client is told the inc failed, so the value must not move
-// (not even when the counter, restarted, saves its value on the way).
-TEST_F(counter_store_test, an_inc_the_store_fails_to_save_leaves_the_value_as_it_was) {
+// A failed save changes nothing: the client is told the inc failed, so the value must not move,
+// nothing is pushed, and the counter keeps its watchers (it is not restarted, which would lose
+// them).
+TEST_F(counter_store_test, an_inc_the_store_fails_to_save_changes_nothing_and_keeps_the_watchers) {
   auto c = system_.spawn<counter_actor>(std::string("c"), std::cref(env_));
+  auto alice = std::make_shared<outbox>(16);
+  c.ask_blocking(counter_actor::watch{"s-a", alice, {}}).value();
   EXPECT_EQ(c.ask_blocking(counter_actor::inc{5})->value, 5);
+  EXPECT_EQ(drain(*alice).size(), 2u);  // the watch's value, then the push of 5
+
   scripted_.script(test::scripted_store::next_save::fails);
-  EXPECT_EQ(c.ask_blocking(counter_actor::inc{1}).error(), actor_errc::handler_failed);
+  auto failed = c.ask_blocking(counter_actor::inc{1});
+  ASSERT_TRUE(failed) << failed.error().message();
+  EXPECT_EQ(failed->store_error, test::scripted_store::failure());
+  EXPECT_EQ(failed->value, 5);
+  EXPECT_TRUE(drain(*alice).empty()) << "nothing changed, so nothing is pushed";
   EXPECT_EQ(c.ask_blocking(counter_actor::get{}).value(), 5);
   EXPECT_EQ(scripted_.load_counter("c"), 5);
+
+  auto next = c.ask_blocking(counter_actor::inc{2});
+  ASSERT_TRUE(next) << next.error().message();
+  EXPECT_FALSE(next->store_error);
+  EXPECT_EQ(next->value, 7);
+  EXPECT_EQ(drain(*alice), std::vector<nlohmann::json>{nlohmann::json(
+                               {{"type", "counter.value"}, {"counter", "c"}, {"value", 7}})})
+      << "the watcher is still there";
+  EXPECT_EQ(c.core()->info().restarts, 0u);
 }
 
 // An inc that reaches a counter as it passivates goes to a fresh copy, which must not open before

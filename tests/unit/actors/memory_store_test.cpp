@@ -21,9 +21,9 @@ TEST(memory_store, a_room_is_stored_with_its_first_message_under_the_given_epoch
   EXPECT_FALSE(store.find_room("r")) << "loading stores nothing";
   EXPECT_NE(store.load_room("r").epoch, fresh.epoch) << "each load of a room not stored is fresh";
 
-  store.append_message("r", fresh.epoch, message(1), 2);
-  store.append_message("r", "ignored once stored", message(2), 2);
-  store.append_message("r", fresh.epoch, message(3), 2);
+  EXPECT_FALSE(store.append_message("r", fresh.epoch, message(1), 2));
+  EXPECT_FALSE(store.append_message("r", "ignored once stored", message(2), 2));
+  EXPECT_FALSE(store.append_message("r", fresh.epoch, message(3), 2));
   const auto kept = store.find_room("r");
   ASSERT_TRUE(kept);
   EXPECT_EQ(kept->epoch, fresh.epoch);
@@ -35,17 +35,18 @@ TEST(memory_store, a_room_is_stored_with_its_first_message_under_the_given_epoch
 
 TEST(memory_store, at_its_limit_a_new_room_forgets_the_least_recently_used) {
   memory_store store(2, 10);
-  store.append_message("a", "ea", message(1), 10);
-  store.append_message("b", "eb", message(1), 10);
+  EXPECT_FALSE(store.append_message("a", "ea", message(1), 10));
+  EXPECT_FALSE(store.append_message("b", "eb", message(1), 10));
   store.load_room("a");  // a is now the more recently used
-  store.append_message("c", "ec", message(1), 10);
+  EXPECT_FALSE(store.append_message("c", "ec", message(1), 10));
   EXPECT_TRUE(store.find_room("a"));
   EXPECT_FALSE(store.find_room("b")) << "b was the least recently used";
   EXPECT_TRUE(store.find_room("c"));
   EXPECT_EQ(store.forgotten(), 1u);
 
-  store.append_message("c", "ec", message(2), 10);  // a is now the least recently used
-  store.append_message("d", "ed", message(1), 10);
+  EXPECT_FALSE(
+      store.append_message("c", "ec", message(2), 10));  // a is now the least recently used
+  EXPECT_FALSE(store.append_message("d", "ed", message(1), 10));
   EXPECT_FALSE(store.find_room("a"));
   EXPECT_EQ(store.list_rooms().size(), 2u);
   EXPECT_EQ(store.forgotten(), 2u);
@@ -53,14 +54,14 @@ TEST(memory_store, at_its_limit_a_new_room_forgets_the_least_recently_used) {
 
 TEST(memory_store, counters_are_kept_while_not_zero_and_the_least_recently_used_goes_first) {
   memory_store store(10, 2);
-  store.save_counter("x", 5);
-  store.save_counter("y", 6);
-  store.save_counter("x", 0);  // forgotten: its place is free again
-  store.save_counter("z", 7);
+  EXPECT_FALSE(store.save_counter("x", 5));
+  EXPECT_FALSE(store.save_counter("y", 6));
+  EXPECT_FALSE(store.save_counter("x", 0));  // forgotten: its place is free again
+  EXPECT_FALSE(store.save_counter("z", 7));
   EXPECT_EQ(store.load_counter("x"), 0);
   EXPECT_EQ(store.load_counter("y"), 6);  // y is now the more recently used
   EXPECT_EQ(store.forgotten(), 0u);
-  store.save_counter("w", 8);
+  EXPECT_FALSE(store.save_counter("w", 8));
   EXPECT_EQ(store.load_counter("z"), 0) << "z was the least recently used";
   EXPECT_EQ(store.load_counter("y"), 6);
   EXPECT_EQ(store.load_counter("w"), 8);

@@ -1,6 +1,7 @@
 #include "actors/room_actor.hpp"
 
 #include "tests/unit/actors/domain_test.hpp"
+#include "tests/unit/actors/scripted_store.hpp"
 #include "tests/unit/runtime/test_support.hpp"
 
 namespace troupe {
@@ -93,12 +94,52 @@ TEST_F(room_actor_test, non_members_cannot_say_but_http_publishers_can) {
   auto r = room("closed");
   auto alice = std::make_shared<outbox>(16);
   join(r, {"s-a", "alice"}, alice);
-  EXPECT_FALSE(r.ask_blocking(room_actor::say{{"s-x", "x"}, "sneak"})->seq.has_value());
+  auto sneak = r.ask_blocking(room_actor::say{{"s-x", "x"}, "sneak"});
+  EXPECT_FALSE(sneak->seq.has_value());
+  EXPECT_TRUE(sneak->not_member);
   EXPECT_EQ(r.ask_blocking(room_actor::say{{"", "curl"}, "from http"})->seq, 1u);
   auto seen = drain(*alice);
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_TRUE(seen[0]["from"]["session"].is_null());
   EXPECT_EQ(seen[0]["from"]["name"], "curl");
+}
+
+// Rooms over a store the test scripts; the system stops before the store goes.
+class room_store_test : public room_actor_test {
+ protected:
+  room_store_test() { env_.store = &scripted_; }
+  ~room_store_test() override { system_.shutdown(); }
+
+  test::scripted_store scripted_;
+};
+
+// A message the store fails to keep is refused: nobody hears it, its number is not used, and the
+// room keeps its members (it is not restarted, which would lose them).
+TEST_F(room_store_test, a_say_the_store_fails_to_keep_is_refused_and_the_room_carries_on) {
+  auto r = room("fragile");
+  auto alice = std::make_shared<outbox>(16);
+  auto bob = std::make_shared<outbox>(16);
+  join(r, {"s-a", "alice"}, alice);
+  join(r, {"s-b", "bob"}, bob);
+  drain(*alice);
+
+  scripted_.fail_next_append();
+  auto refused = r.ask_blocking(room_actor::say{{"s-a", ""}, "lost"});
+  ASSERT_TRUE(refused) << refused.error().message();
+  EXPECT_FALSE(refused->seq.has_value());
+  EXPECT_FALSE(refused->not_member);
+  EXPECT_EQ(refused->store_error, test::scripted_store::failure());
+  EXPECT_TRUE(drain(*alice).empty());
+  EXPECT_TRUE(drain(*bob).empty()) << "nobody hears a message that was not kept";
+  EXPECT_FALSE(scripted_.find_room("fragile")) << "nothing stored";
+
+  EXPECT_EQ(r.ask_blocking(room_actor::say{{"s-b", ""}, "kept"})->seq, 1u);
+  auto heard = drain(*alice);
+  ASSERT_EQ(heard.size(), 1u) << "alice is still a member";
+  EXPECT_EQ(heard[0]["seq"], 1);
+  EXPECT_EQ(heard[0]["text"], "kept");
+  EXPECT_EQ(sessions_in(r), (std::vector<std::string>{"s-a", "s-b"}));
+  EXPECT_EQ(r.core()->info().restarts, 0u);
 }
 
 TEST_F(room_actor_test, history_keeps_the_newest_and_filters_by_since) {
