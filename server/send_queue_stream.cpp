@@ -2,6 +2,7 @@
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <cerrno>
 
@@ -240,6 +241,23 @@ void send_queue_stream::wait_drained(drained_handler done) {
 
 void teardown(boost::beast::role_type role, send_queue_stream& stream, error_code& ec) {
   boost::beast::websocket::teardown(role, stream.next_layer(), ec);
+}
+
+void async_teardown_bounded(boost::beast::role_type role, send_queue_stream& stream,
+                            asio::any_completion_handler<void(error_code)> handler) {
+  // Closing the socket at the deadline ends Beast's wait for the peer's FIN with an error.
+  auto deadline = std::make_shared<asio::steady_timer>(stream.get_executor(), teardown_limit);
+  deadline->async_wait([deadline, s = stream.state_](error_code ec) {
+    if (ec) return;  // the teardown ended first
+    error_code ignored;
+    s->socket.close(ignored);
+  });
+  // Completes on the socket's executor: the connection's one thread, where Beast's handler runs.
+  boost::beast::websocket::async_teardown(
+      role, stream.next_layer(), [deadline, h = std::move(handler)](error_code ec) mutable {
+        deadline->cancel();
+        std::move(h)(ec);
+      });
 }
 
 }  // namespace troupe

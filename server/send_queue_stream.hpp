@@ -29,6 +29,7 @@
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <utility>
@@ -94,6 +95,9 @@ class send_queue_stream {
   }
 
  private:
+  friend void async_teardown_bounded(
+      boost::beast::role_type role, send_queue_stream& stream,
+      boost::asio::any_completion_handler<void(boost::system::error_code)> handler);
   struct state;
   void write_copy(std::string bytes, write_handler done);
   void wait_drained(drained_handler done);
@@ -112,14 +116,21 @@ class send_queue_stream {
   std::unique_ptr<std::string> unread_;  // rare, so not inline: an idle connection pays 8 bytes
 };
 
-// Beast's websocket stream tears the connection down through these, found by ADL.
+// Beast's websocket stream tears the connection down through these, found by ADL, after the
+// closing handshake. Beast's own teardown reads until the peer closes TCP, however long that
+// takes: a peer that keeps its socket open after the handshake would keep the connection, and
+// its session in its rooms, until the idle timeout. So the wait for the peer is bounded (the
+// server sent its FIN already; waiting only spares the peer a reset while data is on its way).
+inline constexpr std::chrono::seconds teardown_limit{1};
 void teardown(boost::beast::role_type role, send_queue_stream& stream,
               boost::system::error_code& ec);
+void async_teardown_bounded(
+    boost::beast::role_type role, send_queue_stream& stream,
+    boost::asio::any_completion_handler<void(boost::system::error_code)> handler);
 template <class TeardownHandler>
 void async_teardown(boost::beast::role_type role, send_queue_stream& stream,
                     TeardownHandler&& handler) {
-  using boost::beast::websocket::async_teardown;
-  async_teardown(role, stream.next_layer(), std::forward<TeardownHandler>(handler));
+  async_teardown_bounded(role, stream, std::forward<TeardownHandler>(handler));
 }
 
 }  // namespace troupe

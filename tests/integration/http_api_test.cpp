@@ -327,28 +327,17 @@ TEST_F(http_api_test, websocket_path_without_upgrade_is_426) {
   EXPECT_EQ(reply->header("upgrade"), "websocket") << "RFC 7231 6.5.15: a 426 names the protocol";
 }
 
-// A client frame as it goes on the wire: text, final, masked (RFC 6455 5.3), under 126 bytes.
-std::string masked_text_frame(std::string_view text) {
-  const char key[4] = {0x12, 0x34, 0x56, 0x78};
-  std::string frame = {'\x81', static_cast<char>(0x80 | text.size())};
-  frame.append(key, 4);
-  for (std::size_t i = 0; i < text.size(); ++i) frame += static_cast<char>(text[i] ^ key[i % 4]);
-  return frame;
-}
-
 // RFC 6455 has a client wait for the 101 before it sends, but one that does not loses nothing:
 // what the HTTP reader took in behind the upgrade request is the WebSocket's first bytes, and
 // the socket's come after them. 60 frames, about 3 KB, in one write: some are in the HTTP
 // reader's buffer, the others still in the socket. (send_queue_stream_test hands bytes over in
 // parts.)
 TEST_F(http_api_test, frames_sent_right_behind_the_upgrade_request_are_read) {
-  std::string bytes =
-      "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  std::string bytes = upgrade_request("127.0.0.1");
   constexpr int frames = 60;
   for (int i = 1; i <= frames; ++i)
-    bytes += masked_text_frame(R"({"type":"echo","id":)" + std::to_string(i) +
-                               R"(,"payload":"early-)" + std::to_string(i) + "\"}");
+    bytes += masked_frame(0x1, R"({"type":"echo","id":)" + std::to_string(i) +
+                                   R"(,"payload":"early-)" + std::to_string(i) + "\"}");
   ASSERT_GT(bytes.size(), 3000u);
   raw_connection c(port());
   ASSERT_TRUE(c.send(bytes));
@@ -478,12 +467,8 @@ TEST_F(http_api_test, host_is_required_and_absolute_targets_are_accepted) {
 }
 
 // A WebSocket upgrade to /ws with these Host and (when not empty) Origin headers.
-std::string upgrade_request(std::string_view host, std::string_view origin) {
-  std::string r = "GET /ws HTTP/1.1\r\nHost: " + std::string(host) +
-                  "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
-  if (!origin.empty()) r += "Origin: " + std::string(origin) + "\r\n";
-  return r + "\r\n";
+std::string upgrade_from(std::string_view host, std::string_view origin) {
+  return upgrade_request(host, origin.empty() ? "" : "Origin: " + std::string(origin) + "\r\n");
 }
 
 // The status line and headers the server answers `request` with (a 101's, or an error's up to
@@ -503,7 +488,7 @@ TEST_F(http_api_test, any_origin_may_open_a_websocket_by_default) {
   const std::string host = "127.0.0.1:" + std::to_string(port());
   for (const char* origin : {"", "https://evil.example", "null"}) {
     SCOPED_TRACE(origin);
-    EXPECT_TRUE(answer_to(port(), upgrade_request(host, origin)).starts_with("HTTP/1.1 101 "));
+    EXPECT_TRUE(answer_to(port(), upgrade_from(host, origin)).starts_with("HTTP/1.1 101 "));
   }
 }
 
@@ -522,13 +507,13 @@ TEST_F(allowed_origins_test, only_listed_origins_and_the_servers_own_pages_open_
        {std::string("https://chat.example.com"), std::string("HTTPS://CHAT.example.com:443"),
         std::string("http://localhost:3000"), "http://" + host, std::string()}) {
     SCOPED_TRACE(origin);
-    const auto answer = answer_to(port(), upgrade_request(host, origin));
+    const auto answer = answer_to(port(), upgrade_from(host, origin));
     EXPECT_TRUE(answer.starts_with("HTTP/1.1 101 ")) << answer;
   }
   for (const char* origin : {"https://evil.example", "http://chat.example.com",
                              "http://localhost:3001", "null", "http://127.0.0.1:1"}) {
     SCOPED_TRACE(origin);
-    const auto answer = answer_to(port(), upgrade_request(host, origin));
+    const auto answer = answer_to(port(), upgrade_from(host, origin));
     EXPECT_TRUE(answer.starts_with("HTTP/1.1 403 Forbidden\r\n")) << answer;
     EXPECT_NE(answer.find("Content-Type: application/json\r\n"), std::string::npos) << answer;
     EXPECT_NE(answer.find(R"("code":"origin_not_allowed")"), std::string::npos) << answer;

@@ -2,6 +2,7 @@
 // with since, leave, presence when a member vanishes (alone, or with many at once), and
 // publishing over HTTP.
 #include "tests/integration/support/http_client.hpp"
+#include "tests/integration/support/raw_connection.hpp"
 #include "tests/integration/support/server_fixture.hpp"
 
 #include <chrono>
@@ -289,6 +290,85 @@ TEST_F(room_test, a_closed_connection_leaves_its_rooms) {
   const json bob_member = member(*bob, "bob");
   ASSERT_TRUE(bob->close());
   EXPECT_TRUE(next_frame_is(*alice, presence("q", "leave", bob_member)));
+}
+
+// A WebSocket over a raw socket, to send and withhold exactly what a test says: a client that
+// never closes its TCP connection.
+class raw_member {
+ public:
+  explicit raw_member(std::uint16_t port) : c_(port) {}
+
+  ::testing::AssertionResult joins(std::string_view room, std::string_view name) {
+    if (!c_.send(upgrade_request("127.0.0.1"))) return ::testing::AssertionFailure() << "send";
+    auto welcome = c_.read_until(R"("protocol":1})");  // the 101, then the welcome frame
+    if (!welcome || !welcome->starts_with("HTTP/1.1 101 "))
+      return ::testing::AssertionFailure() << (welcome ? *welcome : welcome.error().message());
+    const auto at = welcome->find(R"("session":")");
+    if (at == std::string::npos) return ::testing::AssertionFailure() << *welcome;
+    session_ = welcome->substr(at + 11, welcome->find('"', at + 11) - at - 11);
+    const json request = {{"type", "room.join"}, {"room", room}, {"name", name}};
+    if (!c_.send(masked_frame(0x1, request.dump()))) return ::testing::AssertionFailure() << "send";
+    auto joined = c_.read_until(R"("type":"room.joined")");
+    if (!joined) return ::testing::AssertionFailure() << joined.error().message();
+    return ::testing::AssertionSuccess();
+  }
+  result<void> send(unsigned char opcode, std::string_view payload) {
+    return c_.send(masked_frame(opcode, payload));
+  }
+  // Reads until the server's close frame (opcode 0x8) with this code has come.
+  result<std::string> read_close(std::uint16_t code) {
+    const char frame[] = {'\x88', '\x02', static_cast<char>(code >> 8),
+                          static_cast<char>(code & 0xff)};
+    return c_.read_until(std::string_view(frame, sizeof frame));
+  }
+  const std::string& session() const { return session_; }
+
+ private:
+  raw_connection c_;
+  std::string session_;
+};
+
+// A client that ends the closing handshake but keeps its TCP connection open leaves its rooms
+// at once, not when its socket closes or at the idle timeout (a minute): the server waits for
+// its FIN only a moment.
+TEST_F(room_test, a_member_that_closes_but_keeps_its_socket_leaves_its_rooms_at_once) {
+  auto alice = connect();
+  ASSERT_TRUE(alice->request(join("linger", "alice", 1)));
+  raw_member bob(port());
+  ASSERT_TRUE(bob.joins("linger", "bob"));
+  ASSERT_TRUE(next_frame_is(
+      *alice, presence("linger", "join", {{"session", bob.session()}, {"name", "bob"}})));
+
+  ASSERT_TRUE(bob.send(0x8, std::string("\x03\xe8", 2)));  // close, 1000
+  auto echoed = bob.read_close(1000);
+  ASSERT_TRUE(echoed) << echoed.error().message();
+  EXPECT_TRUE(next_frame_is(
+      *alice, presence("linger", "leave", {{"session", bob.session()}, {"name", "bob"}})));
+}
+
+class closing_room_test : public server_test {
+ protected:
+  troupe_options options() const override {
+    return {{"--handshake-timeout-ms", "1000"}, {}, false};
+  }
+};
+
+// A client the server closes (1003 for a binary frame) that neither answers the close nor closes
+// its socket leaves its rooms once the handshake timeout has passed (Beast times the closing
+// handshake).
+TEST_F(closing_room_test, a_member_that_never_answers_the_servers_close_leaves_its_rooms) {
+  auto alice = connect();
+  ASSERT_TRUE(alice->request(join("mute", "alice", 1)));
+  raw_member bob(port());
+  ASSERT_TRUE(bob.joins("mute", "bob"));
+  ASSERT_TRUE(next_frame_is(
+      *alice, presence("mute", "join", {{"session", bob.session()}, {"name", "bob"}})));
+
+  ASSERT_TRUE(bob.send(0x2, "binary"));
+  auto refused = bob.read_close(1003);
+  ASSERT_TRUE(refused) << refused.error().message();
+  EXPECT_TRUE(next_frame_is(
+      *alice, presence("mute", "leave", {{"session", bob.session()}, {"name", "bob"}})));
 }
 
 TEST_F(room_test, http_publish_reaches_members_without_a_session) {

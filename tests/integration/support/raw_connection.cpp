@@ -62,4 +62,20 @@ result<std::string> raw_connection::read_until(std::string_view marker,
   return std::exchange(pending_, {});
 }
 
+std::string upgrade_request(std::string_view host, std::string_view extra_headers) {
+  return "GET /ws HTTP/1.1\r\nHost: " + std::string(host) +
+         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+         std::string(extra_headers) + "\r\n";
+}
+
+std::string masked_frame(unsigned char opcode, std::string_view payload) {
+  const char key[4] = {0x12, 0x34, 0x56, 0x78};
+  std::string frame = {static_cast<char>(0x80 | opcode), static_cast<char>(0x80 | payload.size())};
+  frame.append(key, 4);
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    frame += static_cast<char>(payload[i] ^ key[i % 4]);
+  return frame;
+}
+
 }  // namespace troupe::it

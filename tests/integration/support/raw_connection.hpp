@@ -31,4 +31,12 @@ class raw_connection {
   std::string pending_;
 };
 
+// A WebSocket upgrade request to /ws with this Host (the key is RFC 6455's example), plus
+// `extra_headers` ("Origin: ...\r\n").
+std::string upgrade_request(std::string_view host, std::string_view extra_headers = {});
+
+// A client frame as it goes on the wire: final, masked (RFC 6455 5.3), payload under 126 bytes.
+// Opcodes: 0x1 text, 0x2 binary, 0x8 close.
+std::string masked_frame(unsigned char opcode, std::string_view payload);
+
 }  // namespace troupe::it
