@@ -191,6 +191,11 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
       beast::flat_buffer& buffer, http::request_parser<http::string_body>& parser) {
     auto [ec, n] =
         co_await http::async_read_header(stream_, buffer, parser, as_tuple(use_awaitable));
+    // A Transfer-Encoding whose last coding is not chunked leaves a request's length unknown
+    // (RFC 7230 3.3.3): Beast would read no body, and take the body for the next request, as a
+    // proxy in front may not.
+    if (!ec && parser.get().count(http::field::transfer_encoding) > 0 && !parser.chunked())
+      ec = http::error::bad_transfer_encoding;
     if (ec || parser.is_done()) co_return ec;
     // (An HTTP/1.0 client's expectation is ignored, as RFC 7231 5.1.1 says.)
     if (parser.get().version() >= 11 &&

@@ -397,6 +397,24 @@ TEST_F(http_api_test, refused_websocket_handshakes_get_json_errors) {
   EXPECT_NE(refused->find(R"("code":"upgrade_required")"), std::string::npos) << *refused;
 }
 
+// RFC 7230 3.3.3: a request whose Transfer-Encoding does not end with chunked has no knowable
+// length: 400, and the connection closes (its body is not taken for the next request).
+TEST_F(http_api_test, a_transfer_encoding_not_ending_in_chunked_is_400_and_closes) {
+  for (const char* coding : {"gzip", "chunked, gzip", "identity", "xchunked"}) {
+    SCOPED_TRACE(coding);
+    raw_connection c(port());
+    ASSERT_TRUE(c.send(std::string("POST /api/counters/te/inc HTTP/1.1\r\nHost: a\r\n"
+                                   "Transfer-Encoding: ") +
+                       coding + "\r\n\r\n{\"by\":5}\r\n\r\n"));
+    auto reply = c.read_until("never sent");  // everything, up to the server's close
+    ASSERT_TRUE(reply) << "the connection stays open: " << reply.error().message();
+    EXPECT_TRUE(reply->starts_with("HTTP/1.1 400 ")) << *reply;
+    EXPECT_NE(reply->find("Transfer-Encoding"), std::string::npos) << *reply;
+    EXPECT_EQ(reply->find("HTTP/1.1 ", 1), std::string::npos) << "one answer only: " << *reply;
+  }
+  EXPECT_TRUE(is_json(http_get(port(), "/api/counters/te"), {{"counter", "te"}, {"value", 0}}));
+}
+
 // A client that sends `Expect: 100-continue` waits for the 100 before it sends its body; one whose
 // body is over the limit hears 413 from the head alone.
 TEST_F(http_api_test, expect_100_continue_is_answered_before_the_body) {
