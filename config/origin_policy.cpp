@@ -47,7 +47,7 @@ std::optional<std::string> canonical_authority(std::string_view scheme, std::str
       port = text.substr(colon + 1);
     }
     if (host.empty() || !std::all_of(host.begin(), host.end(), [](unsigned char c) {
-          return std::isalnum(c) || c == '-' || c == '.';
+          return std::isalnum(c) || c == '-' || c == '.' || c == '_';
         }))
       return std::nullopt;
   }
@@ -78,6 +78,8 @@ std::variant<origin, std::string> parse_origin(std::string_view text) {
   if (o.scheme != "http" && o.scheme != "https")
     return std::string("an origin's scheme is http or https");
   const auto authority = text.substr(separator + 3);
+  if (authority.find_first_of(" \t") != std::string_view::npos)
+    return std::string("origins are separated by commas");
   if (authority.find_first_of("/?#") != std::string_view::npos)
     return std::string("an origin has no path, not even '/'");
   auto canonical = canonical_authority(o.scheme, authority);
@@ -94,16 +96,21 @@ std::variant<origin, std::string> parse_origin(std::string_view text) {
 std::variant<origin_policy, std::string> origin_policy::parse(std::string_view text) {
   origin_policy result;
   result.any_ = false;
-  if (trimmed(text).empty()) return result;  // this server's own pages only
+  // Not "" for "none but our own": an empty environment variable counts as unset, so that
+  // spelling would silently admit any page from a container's environment.
+  if (trimmed(text).empty())
+    return std::string("empty; write self for this server's own pages only, * for any page");
+  if (trimmed(text) == "*") {
+    result.any_ = true;
+    return result;
+  }
   for (std::size_t start = 0; start <= text.size();) {
     const auto comma = std::min(text.find(',', start), text.size());
     const auto entry = trimmed(text.substr(start, comma - start));
     start = comma + 1;
     if (entry.empty()) return std::string("an empty entry between commas");
-    if (entry == "*") {
-      result.any_ = true;
-      continue;
-    }
+    if (entry == "*") return std::string("* admits every page, so it stands alone");
+    if (entry == "self") continue;  // this server's own pages: admitted whatever the list
     auto parsed = parse_origin(entry);
     if (auto* problem = std::get_if<std::string>(&parsed))
       return *problem + ", got " + in_quotes(entry);

@@ -18,10 +18,10 @@ class origin_policy {
   // Any origin ("*", the default).
   origin_policy() = default;
 
-  // "*", or origins separated by commas ("https://chat.example.com, http://localhost:3000");
-  // empty: only this server's own pages. An origin is http or https, "://", a host name or
-  // address (IPv6 in brackets) and an optional port, with no path. The parsed value, or what is
-  // wrong with the text.
+  // "*" (alone), or origins separated by commas ("https://chat.example.com, http://localhost:3000")
+  // with "self" among them or alone for this server's own pages, which are always admitted. An
+  // origin is http or https, "://", a host name or address (IPv6 in brackets) and an optional
+  // port, with no path. The parsed value, or what is wrong with the text.
   static std::variant<origin_policy, std::string> parse(std::string_view text);
 
   // A WebSocket handshake with this Origin header ("" when there is none) and Host header may go

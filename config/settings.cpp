@@ -122,7 +122,8 @@ std::vector<setting> make_table() {
     setting origins = text<&c::server, &server_settings::allowed_origins>(
         "server", "allowed_origins", "--allowed-origins", "TROUPE_ALLOWED_ORIGINS", "ORIGINS",
         "web pages, by their Origin header, that may open a WebSocket or post: * for any, else "
-        "those listed and this server's own; clients that send no Origin (wscat, curl) always may",
+        "those listed and this server's own (self); clients that send no Origin (wscat, curl) "
+        "always may",
         0);
     origins.kind = setting_kind::origins;
     t.push_back(std::move(origins));
@@ -277,8 +278,8 @@ std::string setting::expected() const {
     case setting_kind::address:
       return "an IPv4 or IPv6 address such as 0.0.0.0, 127.0.0.1 or ::";
     case setting_kind::origins:
-      return "* or origins separated by commas, such as "
-             "https://chat.example.com,http://localhost:3000; empty for this server's pages only";
+      return "* (any page), self (this server's own pages only) or origins separated by commas, "
+             "such as https://chat.example.com,http://localhost:3000";
     case setting_kind::choice: {
       std::string s = "one of";
       for (std::size_t i = 0; i < choices.size(); ++i) {
@@ -354,8 +355,11 @@ std::optional<std::string> setting::assign_json(config& cfg, const nlohmann::jso
       if (!entry.is_string())
         return "must be " + expected() + " (or an array of them), got an array holding " +
                std::string(protocol::describe(entry));
-      if (!list.empty()) list += ", ";
-      list += entry.get_ref<const std::string&>();
+      const auto& origin = entry.get_ref<const std::string&>();
+      if (origin.empty() || origin.find(',') != std::string::npos)
+        return "must be an array of single origins, got " + in_quotes(origin) + " in it";
+      if (&entry != &value.front()) list += ", ";
+      list += origin;
     }
     return assign_text(cfg, list);
   }

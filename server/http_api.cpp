@@ -154,6 +154,9 @@ boost::asio::awaitable<http_response> counters(server_context& ctx, const http_r
   // The method first, as for rooms: a 405 is about the endpoint, whatever the name.
   if (inc && req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
   if (!inc && !reads(req)) co_return method_not_allowed(req, "GET, HEAD");
+  if (inc) {
+    if (auto foreign = refuse_origin(req, ctx.settings.origins)) co_return std::move(*foreign);
+  }
   if (!protocol::valid_name(name))
     co_return error_for(req, http::status::bad_request, "bad_request",
                         "counter name must match ^[A-Za-z0-9._-]{1,64}$");
@@ -267,6 +270,7 @@ boost::asio::awaitable<http_response> room_detail(server_context& ctx, const htt
 boost::asio::awaitable<http_response> room_publish(server_context& ctx, const http_request& req,
                                                    std::string_view room) {
   if (req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
+  if (auto foreign = refuse_origin(req, ctx.settings.origins)) co_return std::move(*foreign);
   if (!protocol::valid_name(room))
     co_return error_for(req, http::status::bad_request, "bad_request",
                         "room name must match ^[A-Za-z0-9._-]{1,64}$");
@@ -352,12 +356,26 @@ std::optional<http_response> refuse_host(const http_request& req) {
 }
 
 std::optional<http_response> refuse_origin(const http_request& req, const origin_policy& origins) {
-  const auto origin = req[http::field::origin];
-  if (origins.admits(origin, req[http::field::host])) return std::nullopt;
-  return http_error(http::status::forbidden, "origin_not_allowed",
-                    fmt::format("a page from {} may not use this server (server.allowed_origins)",
-                                in_quotes(origin)),
-                    req.version());
+  // The host the request went to: an absolute-form target's authority wins over Host
+  // (RFC 7230 5.4).
+  std::string_view host = req[http::field::host];
+  const std::string_view target = req.target();
+  if (const auto scheme_end = target.find("://");
+      !target.starts_with('/') && scheme_end != std::string_view::npos) {
+    const auto authority = target.substr(scheme_end + 3);
+    host = authority.substr(0, authority.find_first_of("/?#"));
+  }
+  // Every Origin must be admitted: with two, the answer must not depend on their order.
+  const auto [first, last] = req.equal_range(http::field::origin);
+  for (auto field = first; field != last; ++field) {
+    const auto origin = field->value();
+    if (origins.admits(origin, host)) continue;
+    return http_error(http::status::forbidden, "origin_not_allowed",
+                      fmt::format("a page from {} may not use this server (server.allowed_origins)",
+                                  in_quotes(origin)),
+                      req.version());
+  }
+  return std::nullopt;
 }
 
 std::string_view origin_form(std::string_view target) {
@@ -368,13 +386,10 @@ std::string_view origin_form(std::string_view target) {
   return path == std::string_view::npos ? std::string_view("/") : target.substr(path);
 }
 
-boost::asio::awaitable<http_response> handle_http(server_context& ctx, const http_request& req) {
-  ctx.metrics.http_requests.fetch_add(1, std::memory_order_relaxed);
+namespace {
+
+boost::asio::awaitable<http_response> route(server_context& ctx, const http_request& req) {
   if (auto bad_host = refuse_host(req)) co_return std::move(*bad_host);
-  // A page elsewhere cannot read the answers (no CORS headers), but its forms can still post.
-  if (!reads(req)) {
-    if (auto foreign = refuse_origin(req, ctx.settings.origins)) co_return std::move(*foreign);
-  }
   const std::string_view target = origin_form(req.target());
   const auto parts = split_path(target);
   const bool get = reads(req);
@@ -414,7 +429,15 @@ boost::asio::awaitable<http_response> handle_http(server_context& ctx, const htt
   } else {
     res = static_file(ctx, req, target);
   }
-  if (req.method() == http::verb::head) {
+  co_return res;
+}
+
+}  // namespace
+
+boost::asio::awaitable<http_response> handle_http(server_context& ctx, const http_request& req) {
+  ctx.metrics.http_requests.fetch_add(1, std::memory_order_relaxed);
+  auto res = co_await route(ctx, req);
+  if (req.method() == http::verb::head) {  // every answer, errors too, as for GET but no body
     res.content_length(res.body().size());
     res.body().clear();
   }

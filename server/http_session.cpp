@@ -58,9 +58,10 @@ std::optional<http_response> refuse_upgrade(const http_request& req, const origi
   if (req[http::field::host].empty())  // Beast would refuse it too, in plain text
     return http_error(http::status::bad_request, "bad_request",
                       "a WebSocket handshake needs a Host header with a value");
-  if (!is_websocket_key(req[http::field::sec_websocket_key]))
+  if (req.count(http::field::sec_websocket_key) != 1 ||
+      !is_websocket_key(req[http::field::sec_websocket_key]))
     return http_error(http::status::bad_request, "bad_request",
-                      "Sec-WebSocket-Key must be the base64 of 16 random bytes");
+                      "a handshake has one Sec-WebSocket-Key, the base64 of 16 random bytes");
   if (req[http::field::sec_websocket_version] != "13") {
     auto res = http_error(http::status::upgrade_required, "upgrade_required",
                           "this server speaks WebSocket version 13 (Sec-WebSocket-Version: 13)");
@@ -123,11 +124,14 @@ class http_session : public closable, public std::enable_shared_from_this<http_s
           auto res =
               http_error(http::status::not_found, "not_found", "WebSocket connections go to /ws");
           co_await send(res);
-          break;
+          co_await drain_then_close(buffer);
+          co_return;
         }
         if (auto refused = refuse_upgrade(req, ctx_.settings.origins)) {
+          // Frames the client sent right behind its request must not reset the answer away.
           co_await send(*refused);
-          break;
+          co_await drain_then_close(buffer);
+          co_return;
         }
         ctx_.connections.remove(std::exchange(registration_, 0));
         // The WebSocket session runs on as its own coroutine, so this one ends and frees its

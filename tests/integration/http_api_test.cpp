@@ -375,6 +375,7 @@ TEST_F(http_api_test, refused_websocket_handshakes_get_json_errors) {
        head + "Sec-WebSocket-Key: !!!!!!!!!!!!!!!!!!!!!!!!\r\n" + v13},
       {"no Host", "GET /ws HTTP/1.1\r\n" + upgrade + good_key + v13},
       {"HTTP/1.0", "GET /ws HTTP/1.0\r\nHost: 127.0.0.1\r\n" + upgrade + good_key + v13},
+      {"two keys", head + good_key + "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\n" + v13},
   };
   for (const auto& [what, request] : bad) {
     SCOPED_TRACE(what);
@@ -475,6 +476,12 @@ TEST_F(http_api_test, host_is_required_and_absolute_targets_are_accepted) {
     EXPECT_NE(reply->find(" 400 Bad Request\r\n"), std::string::npos) << *reply;
     EXPECT_NE(reply->find("one Host header, this one has 2"), std::string::npos) << *reply;
   }
+  raw_connection head(port());  // a HEAD's error has no body either
+  ASSERT_TRUE(head.send("HEAD /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"));
+  auto bodiless = head.read_until("never sent");  // up to the server's close
+  ASSERT_TRUE(bodiless) << bodiless.error().message();
+  EXPECT_TRUE(bodiless->starts_with("HTTP/1.1 400 ")) << *bodiless;
+  EXPECT_TRUE(bodiless->ends_with("\r\n\r\n")) << *bodiless;
 
   raw_connection absolute(port());
   ASSERT_TRUE(
@@ -537,6 +544,30 @@ TEST_F(allowed_origins_test, only_listed_origins_and_the_servers_own_pages_open_
     EXPECT_NE(answer.find(R"("code":"origin_not_allowed")"), std::string::npos) << answer;
     EXPECT_NE(answer.find(origin), std::string::npos) << answer;
   }
+  // With two Origins, both must be admitted, in either order.
+  for (const char* two : {"Origin: https://chat.example.com\r\nOrigin: https://evil.example\r\n",
+                          "Origin: https://evil.example\r\nOrigin: https://chat.example.com\r\n"}) {
+    const auto answer = answer_to(port(), upgrade_request(host, two));
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 403 Forbidden\r\n")) << two << answer;
+  }
+  // An absolute-form target names the host the request went to; Host does not count then.
+  const std::string absolute = "GET http://" + host + "/ws HTTP/1.1";
+  auto to_target = [&](std::string_view origin) {
+    auto request = upgrade_request("evil.example", "Origin: " + std::string(origin) + "\r\n");
+    return absolute + request.substr(request.find("\r\n"));
+  };
+  EXPECT_TRUE(answer_to(port(), to_target("http://evil.example")).starts_with("HTTP/1.1 403 "));
+  EXPECT_TRUE(answer_to(port(), to_target("http://" + host)).starts_with("HTTP/1.1 101 "));
+
+  // Frames sent right behind a refused upgrade do not reset the refusal away.
+  std::string eager = upgrade_from(host, "https://evil.example");
+  for (int i = 0; i < 60; ++i) eager += masked_frame(0x1, R"({"type":"ping"})");
+  raw_connection c(port());
+  ASSERT_TRUE(c.send(eager));
+  auto refused = c.read_until("never sent");  // up to the server's close
+  ASSERT_TRUE(refused) << refused.error().message();
+  EXPECT_TRUE(refused->starts_with("HTTP/1.1 403 ")) << *refused;
+  EXPECT_TRUE(refused->ends_with("}}")) << *refused;
 }
 
 // Such a page cannot read the HTTP API's answers (no CORS headers), but its forms can post: a
@@ -558,6 +589,16 @@ TEST_F(allowed_origins_test, pages_from_elsewhere_cannot_post_but_may_read) {
   auto read = answer_to(port(), request("GET", "https://evil.example"));
   EXPECT_TRUE(read.starts_with("HTTP/1.1 200 OK\r\n")) << read;
   EXPECT_NE(read.find(R"("value":1})"), std::string::npos) << read;  // the refused one not counted
+
+  // A wrong method is a 405 whoever asks (the endpoint is wrong, not the page).
+  for (const std::string target :
+       {"/healthz", "/api/counters/posted/inc", "/api/rooms/r/messages"}) {
+    const auto method = target == "/healthz" ? "POST " : "PUT ";
+    auto wrong = answer_to(port(), method + target + " HTTP/1.1\r\nHost: " + host +
+                                       "\r\nOrigin: https://evil.example\r\n"
+                                       "Content-Length: 0\r\nConnection: close\r\n\r\n");
+    EXPECT_TRUE(wrong.starts_with("HTTP/1.1 405 ")) << target << "\n" << wrong;
+  }
 }
 
 }  // namespace

@@ -236,14 +236,23 @@ TEST(load_config, allowed_origins_are_checked_and_may_be_a_json_array) {
                   {"flag --allowed-origins", "empty entry"});
   expect_mentions(load_error({"--allowed-origins", "https://a.example\n"}),
                   {"got 'https://a.example\\n'"});
-  EXPECT_EQ(load({"--allowed-origins="}).server.allowed_origins, "");
+  expect_mentions(load_error({"--allowed-origins="}), {"flag --allowed-origins", "write self"});
+  EXPECT_EQ(load({"--allowed-origins", "self"}).server.allowed_origins, "self");
   EXPECT_EQ(load({"--allowed-origins", "*"}).server.allowed_origins, "*");
+  // An empty variable counts as unset (as for every setting): the default, not "self".
+  EXPECT_EQ(load({}, {{"TROUPE_ALLOWED_ORIGINS", ""}}).server.allowed_origins, "*");
 
   temp_file list(R"({"server":{"allowed_origins":["https://a.example","http://localhost:3000"]}})");
   EXPECT_EQ(load({"--config", list.path()}).server.allowed_origins,
             "https://a.example, http://localhost:3000");
   temp_file empty(R"({"server":{"allowed_origins":[]}})");
-  EXPECT_EQ(load({"--config", empty.path()}).server.allowed_origins, "");
+  expect_mentions(load_error({"--config", empty.path()}), {"write self"});
+  for (const char* bad : {R"(["", "https://a.example"])", R"(["https://a.example", ""])",
+                          R"(["https://a.example,https://b.example"])"}) {
+    temp_file file(std::string(R"({"server":{"allowed_origins":)") + bad + "}}");
+    expect_mentions(load_error({"--config", file.path()}),
+                    {"key 'server.allowed_origins'", "single origins"});
+  }
   temp_file bad_entry(R"({"server":{"allowed_origins":["https://a.example", 3]}})");
   expect_mentions(load_error({"--config", bad_entry.path()}),
                   {"key 'server.allowed_origins'", "an array holding an integer"});

@@ -25,7 +25,7 @@ std::string problem_with(std::string_view text) {
 }
 
 TEST(origin_policy, any_origin_by_default_and_with_a_star) {
-  for (const auto& p : {origin_policy{}, policy("*"), policy("https://a.example, *")}) {
+  for (const auto& p : {origin_policy{}, policy("*"), policy(" * ")}) {
     EXPECT_TRUE(p.admits("https://evil.example", "chat.example.com"));
     EXPECT_TRUE(p.admits("null", "chat.example.com"));
     EXPECT_TRUE(p.admits("", "chat.example.com"));
@@ -49,6 +49,10 @@ TEST(origin_policy, a_list_admits_its_origins_and_no_others) {
   EXPECT_FALSE(p.admits("https://chat.example.com/", host));
 }
 
+TEST(origin_policy, host_names_may_hold_underscores) {
+  EXPECT_TRUE(policy("http://my_host.example").admits("http://my_host.example", "x"));
+}
+
 TEST(origin_policy, default_ports_are_the_same_origin_as_none) {
   const auto p = policy("https://a.example:443, http://b.example:80, http://c.example:443");
   EXPECT_TRUE(p.admits("https://a.example", "x"));
@@ -60,7 +64,8 @@ TEST(origin_policy, default_ports_are_the_same_origin_as_none) {
 }
 
 TEST(origin_policy, a_page_this_server_served_is_always_admitted) {
-  for (const auto& p : {policy(""), policy("https://chat.example.com")}) {
+  for (const auto& p : {policy("self"), policy("https://chat.example.com"),
+                        policy("self, https://chat.example.com")}) {
     EXPECT_TRUE(p.admits("http://127.0.0.1:8080", "127.0.0.1:8080"));
     EXPECT_TRUE(p.admits("https://Troupe.Example", "troupe.example"));
     EXPECT_TRUE(p.admits("https://troupe.example", "troupe.example:443"));
@@ -73,7 +78,7 @@ TEST(origin_policy, a_page_this_server_served_is_always_admitted) {
 }
 
 TEST(origin_policy, clients_without_an_origin_are_admitted) {
-  EXPECT_TRUE(policy("").admits("", "troupe.example"));
+  EXPECT_TRUE(policy("self").admits("", "troupe.example"));
   EXPECT_TRUE(policy("https://chat.example.com").admits("", ""));
 }
 
@@ -83,6 +88,12 @@ TEST(origin_policy, what_is_not_a_list_of_origins_says_why) {
   EXPECT_NE(problem_with("https://chat.example.com/").find("no path"), std::string::npos);
   EXPECT_NE(problem_with("https://chat.example.com/app").find("no path"), std::string::npos);
   EXPECT_NE(problem_with("https://a.example,").find("empty entry"), std::string::npos);
+  // Not "" for "our own pages only": an empty environment variable counts as unset.
+  EXPECT_NE(problem_with("").find("write self"), std::string::npos);
+  EXPECT_NE(problem_with("  ").find("write self"), std::string::npos);
+  EXPECT_NE(problem_with("*, https://a.example").find("stands alone"), std::string::npos);
+  EXPECT_NE(problem_with("https://a.example https://b.example").find("separated by commas"),
+            std::string::npos);
   EXPECT_NE(problem_with("https://a.example, ,https://b.example").find("empty entry"),
             std::string::npos);
   for (const char* bad :
