@@ -31,16 +31,24 @@ class outbox {
   // False if the frame was not queued (the session is closing or just overflowed).
   bool push(frame f) {
     const auto size = f->wire().size();
-    push_result r = push_result::full;
+    // The bytes are counted before the frame is queued, so that the push itself (which may wake
+    // the writer: a post, perhaps a system call) happens outside this lock. A push that then
+    // fails gives them back; until it does, others may see too many bytes, but only while the
+    // outbox is closing or overflowing anyway.
+    bool fits = false;
     {
       std::lock_guard lock(accounting_);
-      if (bytes_ == 0 || bytes_ + size <= max_bytes_) {
-        r = queue_.try_push(f);
-        if (r == push_result::accepted) bytes_ += size;
-      }
+      fits = bytes_ == 0 || bytes_ + size <= max_bytes_;
+      if (fits) bytes_ += size;
+    }
+    const auto r = fits ? queue_.try_push(f) : push_result::full;
+    if (r == push_result::accepted) return true;
+    if (fits) {
+      std::lock_guard lock(accounting_);
+      bytes_ -= size;
     }
     if (r == push_result::full) overflow();  // outside the lock: it runs the close callback
-    return r == push_result::accepted;
+    return false;
   }
   // Appends what is queued to `batch` (the writer's); false if nothing was.
   bool take(std::vector<frame>& batch) {

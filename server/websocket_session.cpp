@@ -180,6 +180,7 @@ void websocket_session::close_session() {
   reader_done_ = true;
   if (closing_deadline_) closing_deadline_->cancel();
   session_.stop();  // its on_stop leaves the rooms and closes the outbox, ending the writer
+  out_->close();    // also when there is no on_stop: a session actor whose loop itself failed
   ctx_.metrics.websockets_current.fetch_sub(1, std::memory_order_relaxed);
   spdlog::info("session {} closed ({})", id_, peer_);
 }

@@ -78,7 +78,8 @@ class actor_core final : public actor_core_base {
     boost::asio::co_spawn(ex, run(), [self](std::exception_ptr e) {
       if (e) {
         self->log_failure(e, "actor loop");
-        self->stop();  // senders learn `stopped` (and waiting ones wake) from now on
+        self->stop();          // senders learn `stopped` (and waiting ones wake) from now on
+        self->state_.reset();  // what the actor holds goes now, not with the last reference
         self->terminate(exit_reason::failure);
       }
     });
