@@ -328,16 +328,22 @@ class raw_member {
   std::string session_;
 };
 
+// `alice` and `bob` join `room`, and alice hears that bob did.
+::testing::AssertionResult both_join(ws_client& alice, raw_member& bob, const std::string& room) {
+  if (auto joined = alice.request(join(room, "alice", 1)); !joined)
+    return ::testing::AssertionFailure() << joined.error().message();
+  if (auto joined = bob.joins(room, "bob"); !joined) return joined;
+  return next_frame_is(alice,
+                       presence(room, "join", {{"session", bob.session()}, {"name", "bob"}}));
+}
+
 // A client that ends the closing handshake but keeps its TCP connection open leaves its rooms
 // at once, not when its socket closes or at the idle timeout (a minute): the server waits for
 // its FIN only a moment.
 TEST_F(room_test, a_member_that_closes_but_keeps_its_socket_leaves_its_rooms_at_once) {
   auto alice = connect();
-  ASSERT_TRUE(alice->request(join("linger", "alice", 1)));
   raw_member bob(port());
-  ASSERT_TRUE(bob.joins("linger", "bob"));
-  ASSERT_TRUE(next_frame_is(
-      *alice, presence("linger", "join", {{"session", bob.session()}, {"name", "bob"}})));
+  ASSERT_TRUE(both_join(*alice, bob, "linger"));
 
   ASSERT_TRUE(bob.send(0x8, std::string("\x03\xe8", 2)));  // close, 1000
   auto echoed = bob.read_close(1000);
@@ -358,11 +364,8 @@ class closing_room_test : public server_test {
 // handshake).
 TEST_F(closing_room_test, a_member_that_never_answers_the_servers_close_leaves_its_rooms) {
   auto alice = connect();
-  ASSERT_TRUE(alice->request(join("mute", "alice", 1)));
   raw_member bob(port());
-  ASSERT_TRUE(bob.joins("mute", "bob"));
-  ASSERT_TRUE(next_frame_is(
-      *alice, presence("mute", "join", {{"session", bob.session()}, {"name", "bob"}})));
+  ASSERT_TRUE(both_join(*alice, bob, "mute"));
 
   ASSERT_TRUE(bob.send(0x2, "binary"));
   auto refused = bob.read_close(1003);

@@ -3,10 +3,10 @@
 // carries on.
 // The failure is injected through the store seam: a room.history of a room that is not open reads
 // the store on the session's own coroutine, and this store throws for one room name.
-#include "config/config.hpp"
 #include "server/server.hpp"
 #include "tests/integration/support/ws_client.hpp"
 #include "tests/support/forwarding_store.hpp"
+#include "tests/unit/server/loopback_config.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -42,21 +42,13 @@ class cursed_store final : public test::forwarding_store {
   }
 };
 
-config loopback_config() {
-  config cfg;
-  cfg.server.host = "127.0.0.1";
-  cfg.server.port = 0;
-  cfg.server.threads = 1;
-  return cfg;
-}
-
 json echo_request(int id) {
   return {{"type", "echo"}, {"id", id}, {"payload", "x"}};
 }
 
 class session_failure_test : public ::testing::Test {
  protected:
-  config cfg_ = loopback_config();
+  config cfg_ = test::loopback_config(1);
   server server_{cfg_, std::make_unique<cursed_store>()};
 };
 

@@ -3,11 +3,11 @@
 // nothing else: the room keeps its members and the counter its watchers and value, so once the
 // store recovers everything goes on as before.
 // The server runs in-process, to be given a store whose writes fail while the test says so.
-#include "config/config.hpp"
 #include "server/server.hpp"
 #include "tests/integration/support/http_client.hpp"
 #include "tests/integration/support/ws_client.hpp"
 #include "tests/support/forwarding_store.hpp"
+#include "tests/unit/server/loopback_config.hpp"
 
 #include <gtest/gtest.h>
 
@@ -37,14 +37,6 @@ class failing_store final : public test::forwarding_store {
   }
 };
 
-config loopback_config() {
-  config cfg;
-  cfg.server.host = "127.0.0.1";
-  cfg.server.port = 0;
-  cfg.server.threads = 2;
-  return cfg;
-}
-
 // The next frame on `c` is an `unavailable` error for request `id` whose message names `what`.
 ::testing::AssertionResult is_unavailable(ws_client& c, int id, const std::string& what) {
   auto frame = c.read_json();
@@ -66,7 +58,7 @@ class store_failure_test : public ::testing::Test {
   }
   std::uint16_t port() const { return server_->port(); }
 
-  config cfg_ = loopback_config();
+  config cfg_ = test::loopback_config(2);
   failing_store* store_ = nullptr;
   std::unique_ptr<server> server_;
 };
