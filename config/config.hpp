@@ -18,7 +18,7 @@ struct server_settings {
   unsigned threads = 0;     // io threads; 0 = one per hardware thread (effective_threads)
   bool batch_sends = true;  // one io_uring submission per pass of each io thread ("auto")
   std::string web_root = "web";
-  std::string allowed_origins = "*";  // pages that may open a WebSocket (origin_policy.hpp)
+  std::string allowed_origins = "*";  // pages that may open a WebSocket or post (origin_policy)
   std::size_t max_connections = 19000;
   std::chrono::milliseconds handshake_timeout_ms{10000};  // HTTP request + WebSocket upgrade
   std::chrono::milliseconds idle_timeout_ms{60000};       // silent WebSocket closed; ping at half

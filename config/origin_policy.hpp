@@ -1,5 +1,5 @@
 #pragma once
-// origin_policy: which web pages may open a WebSocket (server.allowed_origins). A browser
+// origin_policy: which web pages may open a WebSocket or post (server.allowed_origins). A browser
 // names the page behind every WebSocket it opens in the Origin header and sends the site's
 // cookies along; a server that accepted any Origin would let any page a user visits act as that
 // user (cross-site WebSocket hijacking) wherever a proxy in front authenticates by cookie.
@@ -24,10 +24,11 @@ class origin_policy {
   // port, with no path. The parsed value, or what is wrong with the text.
   static std::variant<origin_policy, std::string> parse(std::string_view text);
 
-  // A WebSocket handshake with this Origin header ("" when there is none) and Host header may go
-  // ahead: Origin absent, any origin allowed, Origin listed, or Origin naming the host the
-  // request was sent to (a page this server served). Case-insensitive; default ports are
-  // ignored ("https://a.example:443" is "https://a.example", as browsers send it).
+  // A request (a WebSocket handshake, a POST) with this Origin header ("" when there is none) to
+  // this host (its Host header, or an absolute-form target's host) may go ahead: Origin absent, any
+  // origin allowed, Origin listed, or Origin naming the host the request was sent to (a page this
+  // server served). Case-insensitive; default ports are ignored ("https://a.example:443" is
+  // "https://a.example", as browsers send it).
   bool admits(std::string_view origin, std::string_view host) const;
 
  private:

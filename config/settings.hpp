@@ -20,7 +20,7 @@ enum class setting_kind {
   name,     // as string, but valid UTF-8 without control characters: it is shown to clients
   choice,   // one of `choices`
   address,  // an IPv4 or IPv6 address (not a host name: the listener binds without resolving)
-  origins,  // "*" or a comma-separated list of origins (origin_policy::parse)
+  origins,  // "*", "self" or a comma-separated list of origins (origin_policy::parse)
 };
 
 struct setting {
