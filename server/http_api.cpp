@@ -355,14 +355,26 @@ std::optional<http_response> refuse_host(const http_request& req) {
   return std::nullopt;
 }
 
+namespace {
+
+// Where an absolute-form target's host begins ("http://host/path": after "://"); npos for an
+// origin-form target ("/path").
+std::size_t authority_start(std::string_view target) {
+  const auto scheme_end = target.find("://");
+  if (target.empty() || target.front() == '/' || scheme_end == std::string_view::npos)
+    return std::string_view::npos;
+  return scheme_end + 3;
+}
+
+}  // namespace
+
 std::optional<http_response> refuse_origin(const http_request& req, const origin_policy& origins) {
   // The host the request went to: an absolute-form target's authority wins over Host
   // (RFC 7230 5.4).
   std::string_view host = req[http::field::host];
   const std::string_view target = req.target();
-  if (const auto scheme_end = target.find("://");
-      !target.starts_with('/') && scheme_end != std::string_view::npos) {
-    const auto authority = target.substr(scheme_end + 3);
+  if (const auto at = authority_start(target); at != std::string_view::npos) {
+    const auto authority = target.substr(at);
     host = authority.substr(0, authority.find_first_of("/?#"));
   }
   // Every Origin must be admitted: with two, the answer must not depend on their order.
@@ -379,10 +391,9 @@ std::optional<http_response> refuse_origin(const http_request& req, const origin
 }
 
 std::string_view origin_form(std::string_view target) {
-  const auto scheme_end = target.find("://");
-  if (target.empty() || target.front() == '/' || scheme_end == std::string_view::npos)
-    return target;
-  const auto path = target.find('/', scheme_end + 3);
+  const auto at = authority_start(target);
+  if (at == std::string_view::npos) return target;
+  const auto path = target.find('/', at);
   return path == std::string_view::npos ? std::string_view("/") : target.substr(path);
 }
 
